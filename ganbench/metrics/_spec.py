@@ -1,0 +1,92 @@
+"""The metric contract: a pure function plus what it reads and which way is better.
+
+A metric is a function with keyword-only ``real=`` and ``fake=`` arrays (never positional:
+peers disagree on the order) and optional keyword parameters, returning a flat
+``dict[str, float]`` whose keys start with the metric name. It is wrapped in a
+:class:`MetricSpec` by :func:`metric`, which registers it in ``METRICS``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ganbench.registry import METRICS
+
+Space = Literal["pixels", "features", "logits"]
+Direction = Literal["lower", "higher"] | float  # a float is a target value, e.g. 0.5
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A registered metric.
+
+    Attributes:
+        name: registry name; every output key starts with it.
+        fn: the pure function ``fn(*, real, fake, **params) -> dict[str, float]``.
+        space: which extractor output it reads: ``pixels`` [N, C*H*W] in [0, 1],
+            ``features`` [N, D], or ``logits`` [N, K].
+        directions: per output key, ``"lower"``, ``"higher"`` or a target float.
+        reference: the paper and the implementation it agrees with.
+        extra_inputs: names of further arrays it needs (e.g. ``"train"``), passed as keywords.
+    """
+
+    name: str
+    fn: Callable[..., dict[str, float]]
+    space: Space
+    directions: dict[str, Direction]
+    reference: str
+    extra_inputs: tuple[str, ...] = ()
+    defaults: dict[str, object] = field(default_factory=dict)
+
+    def __call__(self, *, real: np.ndarray, fake: np.ndarray, **params: object) -> dict[str, float]:
+        out = self.fn(real=real, fake=fake, **params)
+        unknown = set(out) - set(self.directions)
+        assert not unknown, f"metric {self.name} returned undeclared keys {unknown}"
+        return {k: float(v) for k, v in out.items()}
+
+    @property
+    def takes_seed(self) -> bool:
+        return "seed" in self.defaults
+
+
+def metric(
+    name: str,
+    *,
+    space: Space,
+    directions: dict[str, Direction],
+    reference: str,
+    extra_inputs: tuple[str, ...] = (),
+) -> Callable[[Callable[..., dict[str, float]]], Callable[..., dict[str, float]]]:
+    """Decorator: register ``fn`` as metric ``name`` and return ``fn`` unchanged.
+
+    The keyword defaults of ``fn`` (other than ``real``/``fake`` and extra inputs) are its
+    parameters; they are recorded with every value.
+    """
+
+    def wrap(fn: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float]]:
+        for key in directions:
+            assert key.startswith(name.replace("-", "_")), f"key {key} must start with {name}"
+        sig = inspect.signature(fn)
+        for arg in ("real", "fake"):
+            param = sig.parameters.get(arg)
+            assert param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY, (
+                f"metric {name}: {arg} must be keyword-only"
+            )
+        skip = {"real", "fake", *extra_inputs}
+        defaults = {
+            p.name: p.default
+            for p in sig.parameters.values()
+            if p.name not in skip and p.default is not inspect.Parameter.empty
+        }
+        METRICS.register(
+            name,
+            MetricSpec(name, fn, space, dict(directions), reference, tuple(extra_inputs), defaults),
+        )
+        return fn
+
+    return wrap
