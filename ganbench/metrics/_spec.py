@@ -2,8 +2,18 @@
 
 A metric is a function with keyword-only ``real=`` and ``fake=`` arrays (never positional:
 peers disagree on the order) and optional keyword parameters, returning a flat
-``dict[str, float]`` whose keys start with the metric name. It is wrapped in a
-:class:`MetricSpec` by :func:`metric`, which registers it in ``METRICS``.
+``dict[str, float]``. It is wrapped in a :class:`MetricSpec` by :func:`metric`, which
+registers it in ``METRICS``.
+
+Output keys:
+- every declared key starts with one of the words of the metric name
+  (``precision-recall`` -> ``precision``, ``recall``; ``kid`` -> ``kid``);
+- a declared key ``k`` may come with ``k_std``, its sampling spread (std over splits or
+  subsets), which the records store next to the value rather than as a value of its own.
+
+Extra inputs a metric may ask for by name (``extra_inputs``), supplied by the pipeline:
+- ``train``: the training split in the same space as ``real``;
+- ``class_prior``: float64 [K], the class distribution p*(y) of the training labels.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ class MetricSpec:
     Attributes:
         name: registry name; every output key starts with it.
         fn: the pure function ``fn(*, real, fake, **params) -> dict[str, float]``.
-        space: which extractor output it reads: ``pixels`` [N, C*H*W] in [0, 1],
+        space: which extractor output it reads: ``pixels`` float32 [N, C, H, W] in [0, 1],
             ``features`` [N, D], or ``logits`` [N, K].
         directions: per output key, ``"lower"``, ``"higher"`` or a target float.
         reference: the paper and the implementation it agrees with.
@@ -45,7 +55,8 @@ class MetricSpec:
 
     def __call__(self, *, real: np.ndarray, fake: np.ndarray, **params: object) -> dict[str, float]:
         out = self.fn(real=real, fake=fake, **params)
-        unknown = set(out) - set(self.directions)
+        allowed = set(self.directions) | {f"{k}_std" for k in self.directions}
+        unknown = set(out) - allowed
         assert not unknown, f"metric {self.name} returned undeclared keys {unknown}"
         return {k: float(v) for k, v in out.items()}
 
@@ -69,8 +80,9 @@ def metric(
     """
 
     def wrap(fn: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float]]:
+        words = tuple(name.split("-"))
         for key in directions:
-            assert key.startswith(name.replace("-", "_")), f"key {key} must start with {name}"
+            assert key.startswith(words), f"metric {name}: key {key} must start with one of {words}"
         sig = inspect.signature(fn)
         for arg in ("real", "fake"):
             param = sig.parameters.get(arg)
