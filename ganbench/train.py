@@ -1,0 +1,215 @@
+"""THE training loop, shared by every variant, with budget accounting in kimg.
+
+The budget counts thousands of real images shown to the discriminator, so a variant with 5
+critic steps per generator step sees no more data than one with 1 (it gets fewer generator
+steps instead). An optional wall-clock cap stops training early; when it binds, the run is
+no longer reproducible to the step, and the achieved kimg says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ganbench.variants import Variant
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long to train.
+
+    Attributes:
+        kimg: thousands of real images shown to the discriminator.
+        seconds: optional wall-clock cap (None: no cap).
+    """
+
+    kimg: float
+    seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.kimg > 0:
+            raise ValueError(f"budget kimg must be positive, got {self.kimg}")
+        if self.seconds is not None and not self.seconds > 0:
+            raise ValueError(f"budget seconds must be positive, got {self.seconds}")
+
+
+@dataclass
+class TrainResult:
+    """What one training run produced.
+
+    Attributes:
+        generator, discriminator: the final networks (eval mode).
+        kimg: real images shown to D, in thousands (>= the budget unless stopped early).
+        g_steps, d_steps: optimiser steps taken.
+        seconds: wall-clock training time.
+        status: ``"ok"``, ``"diverged"`` (a loss became NaN/inf) or ``"time-cap"``.
+        diverged_at_step: the D step at which a loss stopped being finite, else None.
+        losses: rows ``{"g_step", "d_step", "kimg", "d_loss", "g_loss"}``, one per log interval.
+    """
+
+    generator: nn.Module
+    discriminator: nn.Module
+    kimg: float
+    g_steps: int
+    d_steps: int
+    seconds: float
+    status: str
+    diverged_at_step: int | None = None
+    losses: list[dict[str, float]] = field(default_factory=list)
+
+
+def images_to_unit_range(images: torch.Tensor) -> torch.Tensor:
+    """uint8 [N, C, H, W] in 0..255 -> float32 in [-1, 1], the range of the generators' Tanh."""
+    return images.float().div(127.5).sub(1.0)
+
+
+def build_networks(
+    variant: Variant, channels: int, image_size: int, seed: int
+) -> tuple[nn.Module, nn.Module]:
+    """G and D of ``variant``, initialised from ``seed`` without touching the global RNG."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        generator = variant.build_generator(variant.latent_dim, channels, image_size)
+        discriminator = variant.build_discriminator(channels, image_size)
+    return generator, discriminator
+
+
+def train(
+    variant: Variant,
+    images: torch.Tensor,
+    *,
+    budget: Budget,
+    batch_size: int = 64,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    log_every: int = 50,
+    progress: bool = True,
+) -> TrainResult:
+    """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until ``budget`` is spent.
+
+    Each discriminator step draws the next real batch of an epoch-wise shuffled stream; a
+    generator step follows every ``variant.critic_steps`` discriminator steps. Every random
+    draw (initialisation, shuffling, z, penalty interpolation) comes from ``seed``.
+    Training stops, with ``status="diverged"``, at the first non-finite loss.
+    """
+    if images.shape[0] < batch_size:
+        raise ValueError(f"batch size {batch_size} exceeds the {images.shape[0]} training images")
+    device = torch.device(device)
+    channels, image_size = int(images.shape[1]), int(images.shape[-1])
+    generator, discriminator = build_networks(variant, channels, image_size, seed)
+    generator.to(device).train()
+    discriminator.to(device).train()
+    opt_g = torch.optim.Adam(generator.parameters(), lr=variant.lr_g, betas=variant.betas)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=variant.lr_d, betas=variant.betas)
+
+    rng = torch.Generator(device=device).manual_seed(seed)
+    shuffle_rng = torch.Generator().manual_seed(seed)
+    data = images_to_unit_range(images).to(device)
+    budget_images = math.ceil(budget.kimg * 1000)
+    batches_per_epoch = data.shape[0] // batch_size  # the incomplete last batch is dropped
+    order = torch.randperm(data.shape[0], generator=shuffle_rng)
+    cursor = 0
+
+    def next_real_batch() -> torch.Tensor:
+        nonlocal order, cursor
+        if cursor == batches_per_epoch:
+            order, cursor = torch.randperm(data.shape[0], generator=shuffle_rng), 0
+        idx = order[cursor * batch_size : (cursor + 1) * batch_size].to(device)
+        cursor += 1
+        return data[idx]
+
+    def latent() -> torch.Tensor:
+        return torch.randn(batch_size, variant.latent_dim, generator=rng, device=device)
+
+    shown = g_steps = d_steps = 0
+    status, diverged_at = "ok", None
+    losses: list[dict[str, float]] = []
+    start = time.perf_counter()
+    bar = tqdm(
+        total=budget_images, unit="img", unit_scale=True, desc=variant.name, disable=not progress, leave=False
+    )
+    while shown < budget_images:
+        if budget.seconds is not None and time.perf_counter() - start >= budget.seconds:
+            status = "time-cap"
+            break
+        for _ in range(variant.critic_steps):
+            real = next_real_batch()
+            with torch.no_grad():
+                fake = generator(latent())
+            d_loss = variant.discriminator_loss(discriminator(real), discriminator(fake))
+            if variant.penalty is not None:
+                d_loss = d_loss + variant.penalty(discriminator, real, fake, rng)
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            opt_d.step()
+            d_steps += 1
+            shown += batch_size
+            bar.update(batch_size)
+            if not torch.isfinite(d_loss):
+                status, diverged_at = "diverged", d_steps
+                break
+        if status == "diverged":
+            break
+        g_loss = variant.generator_loss(discriminator(generator(latent())))
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        g_steps += 1
+        if not torch.isfinite(g_loss):
+            status, diverged_at = "diverged", d_steps
+            break
+        if g_steps % log_every == 0 or shown >= budget_images:
+            losses.append(
+                {
+                    "g_step": g_steps,
+                    "d_step": d_steps,
+                    "kimg": shown / 1000,
+                    "d_loss": d_loss.item(),
+                    "g_loss": g_loss.item(),
+                }
+            )
+            bar.set_postfix(d=f"{d_loss.item():.3f}", g=f"{g_loss.item():.3f}")
+    bar.close()
+    generator.eval()
+    discriminator.eval()
+    return TrainResult(
+        generator=generator,
+        discriminator=discriminator,
+        kimg=shown / 1000,
+        g_steps=g_steps,
+        d_steps=d_steps,
+        seconds=time.perf_counter() - start,
+        status=status,
+        diverged_at_step=diverged_at,
+        losses=losses,
+    )
+
+
+@torch.no_grad()
+def sample(
+    generator: nn.Module,
+    n: int,
+    *,
+    latent_dim: int,
+    seed: int,
+    device: str | torch.device = "cpu",
+    batch_size: int = 500,
+) -> torch.Tensor:
+    """Draw ``n`` images from ``generator`` with z ~ N(0, I) seeded by ``seed``.
+
+    Returns:
+        uint8 [n, C, H, W], the generator's [-1, 1] output mapped to 0..255 and rounded.
+    """
+    device = torch.device(device)
+    rng = torch.Generator(device=device).manual_seed(seed)
+    generator.eval()
+    chunks = []
+    for start in range(0, n, batch_size):
+        z = torch.randn(min(batch_size, n - start), latent_dim, generator=rng, device=device)
+        chunks.append(((generator(z).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu())
+    return torch.cat(chunks)

@@ -1,0 +1,62 @@
+"""GAN losses on raw discriminator scores [B] (logits for the BCE losses), and the gradient penalty."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def bce_discriminator_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """-log D(x) - log(1 - D(G(z))) (Goodfellow et al. 2014, arXiv:1406.2661), on logits."""
+    return F.binary_cross_entropy_with_logits(
+        real, torch.ones_like(real)
+    ) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+
+
+def non_saturating_generator_loss(fake: torch.Tensor) -> torch.Tensor:
+    """-log D(G(z)): the practical generator loss suggested by Goodfellow et al. 2014."""
+    return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
+
+
+def minimax_generator_loss(fake: torch.Tensor) -> torch.Tensor:
+    """log(1 - D(G(z))): the original saturating minimax objective (Goodfellow et al. 2014)."""
+    return -F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+
+
+def least_squares_discriminator_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """½(D(x) − 1)² + ½D(G(z))², the a=0, b=1 coding of Mao et al. 2017 (arXiv:1611.04076)."""
+    return 0.5 * ((real - 1.0) ** 2).mean() + 0.5 * (fake**2).mean()
+
+
+def least_squares_generator_loss(fake: torch.Tensor) -> torch.Tensor:
+    """½(D(G(z)) − 1)², c=1 (Mao et al. 2017)."""
+    return 0.5 * ((fake - 1.0) ** 2).mean()
+
+
+def wasserstein_critic_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """E f(G(z)) − E f(x) (Arjovsky et al. 2017, arXiv:1701.07875)."""
+    return fake.mean() - real.mean()
+
+
+def wasserstein_generator_loss(fake: torch.Tensor) -> torch.Tensor:
+    """−E f(G(z))."""
+    return -fake.mean()
+
+
+def gradient_penalty(
+    critic: nn.Module,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    generator: torch.Generator,
+    weight: float = 10.0,
+) -> torch.Tensor:
+    """λ E (‖∇f(x̂)‖₂ − 1)² on random interpolates x̂ (Gulrajani et al. 2017, arXiv:1704.00028).
+
+    Args:
+        real, fake: [B, C, H, W]; ``generator`` draws the interpolation weights.
+    """
+    eps = torch.rand(real.shape[0], 1, 1, 1, generator=generator, device=real.device)
+    mixed = (eps * real + (1.0 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return weight * ((grad.flatten(1).norm(dim=1) - 1.0) ** 2).mean()

@@ -1,0 +1,129 @@
+"""The networks every variant is built from, sized by image size and channels (never per resolution)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def base_resolution(image_size: int) -> int:
+    """Spatial size DCGAN stacks start (G) or end (D) at: halve while even and above 7.
+
+    28 -> 7 (two stride-2 layers), 32 -> 4 (three), 64 -> 4 (four).
+    """
+    size = image_size
+    while size > 7 and size % 2 == 0:
+        size //= 2
+    if size == image_size:
+        raise ValueError(f"image size {image_size} cannot be reached by stride-2 layers; use 28, 32 or 64")
+    return size
+
+
+class MLPGenerator(nn.Module):
+    """Fully connected generator of the classic MLP GAN: z [B, Z] -> images [B, C, H, W] in [-1, 1]."""
+
+    def __init__(
+        self, latent_dim: int, channels: int, image_size: int, hidden: tuple[int, ...] = (256, 512, 1024)
+    ):
+        super().__init__()
+        self.shape = (channels, image_size, image_size)
+        layers: list[nn.Module] = []
+        width = latent_dim
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
+            width = h
+        layers += [nn.Linear(width, math.prod(self.shape)), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(z.shape[0], *self.shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """Fully connected discriminator: images [B, C, H, W] -> scores [B]."""
+
+    def __init__(self, channels: int, image_size: int, hidden: tuple[int, ...] = (512, 256)):
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten()]
+        width = channels * image_size * image_size
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
+            width = h
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
+
+
+class ConvGenerator(nn.Module):
+    """DCGAN generator (Radford et al. 2016, arXiv:1511.06434): z [B, Z] -> [B, C, H, W] in [-1, 1].
+
+    A transposed convolution maps z to a ``base x base`` map, then stride-2 transposed
+    convolutions (kernel 4) double the size and halve the width, with batch norm and ReLU,
+    and a final Tanh.
+    """
+
+    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 64):
+        super().__init__()
+        base = base_resolution(image_size)
+        n_up = int(math.log2(image_size // base))
+        ch = width * 2 ** (n_up - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(latent_dim, ch, base, 1, 0, bias=False),
+            nn.BatchNorm2d(ch),
+            nn.ReLU(True),
+        ]
+        for _ in range(n_up - 1):
+            layers += [
+                nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ch // 2),
+                nn.ReLU(True),
+            ]
+            ch //= 2
+        layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_init)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z[:, :, None, None])
+
+
+class ConvDiscriminator(nn.Module):
+    """DCGAN discriminator: stride-2 convolutions (kernel 4), LeakyReLU 0.2, images -> scores [B].
+
+    ``batch_norm=False`` gives the WGAN-GP critic, where batch norm would break the
+    per-sample gradient penalty (Gulrajani et al. 2017, section 4).
+    """
+
+    def __init__(self, channels: int, image_size: int, width: int = 64, batch_norm: bool = True):
+        super().__init__()
+        base = base_resolution(image_size)
+        n_down = int(math.log2(image_size // base))
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        ch = width
+        for _ in range(n_down - 1):
+            layers.append(nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=not batch_norm))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(ch * 2))
+            layers.append(nn.LeakyReLU(0.2, True))
+            ch *= 2
+        layers.append(nn.Conv2d(ch, 1, base, 1, 0))
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """N(0, 0.02) weights, as in Radford et al. 2016; batch norm scale N(1, 0.02)."""
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
