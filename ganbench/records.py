@@ -1,0 +1,112 @@
+"""The record schema: one JSON line per scalar, in long ("tidy") form, appended atomically.
+
+``pd.read_json(path, lines=True)`` needs no reshaping; :func:`load_records` adds tolerance for
+a run that was killed mid-write and accepts a run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RECORDS_FILE = "records.jsonl"
+
+#: Every record has exactly these fields (``None`` where one does not apply).
+FIELDS: tuple[str, ...] = (
+    "run_id",  # the run directory's name
+    "dataset",  # dataset actually used (mnist-5k when mnist fell back)
+    "split",  # real split the samples were compared with
+    "variant",  # GAN variant, or "real" for the held-out vs training reference row
+    "seed",  # training and sampling seed
+    "status",  # ok | diverged | time-cap
+    "kimg",  # budget achieved: thousands of real images shown to D
+    "g_steps",
+    "d_steps",
+    "train_seconds",
+    "extractor",  # extractor name
+    "extractor_hash",  # first 16 hex digits of its weights' SHA-256
+    "extractor_protocol",  # how images were fed to it
+    "space",  # pixels | features | logits
+    "n_real",
+    "n_fake",
+    "metric",  # registry name
+    "key",  # output key
+    "value",
+    "std",  # sampling spread reported by the metric (splits/subsets), else None
+    "direction",  # lower | higher | target
+    "target",  # ideal value when direction is target, else None
+    "params",  # the metric's parameters (dict)
+    "ganbench_version",
+    "torch_version",
+    "torch_fidelity_version",
+    "device",
+    "git_commit",
+    "time",  # ISO 8601 UTC when the value was computed
+)
+
+
+def _clean(value: Any) -> Any:
+    """NaN/inf are not JSON: store them as None so every line stays parseable."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def make_record(**fields: Any) -> dict[str, Any]:
+    """A record with every field of :data:`FIELDS`; unknown fields are an error."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise KeyError(f"unknown record fields {sorted(unknown)}")
+    return {name: _clean(fields.get(name)) for name in FIELDS}
+
+
+def append_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
+    """Append records as whole lines in one write, flushed and fsynced.
+
+    One ``write`` of complete lines on a file opened for appending means a crash leaves at
+    most a partial final line, which :func:`load_records` skips with a warning.
+    """
+    lines = "".join(json.dumps(dict(r), sort_keys=False, allow_nan=False) + "\n" for r in records)
+    if not lines:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(lines)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def load_records(path: str | Path) -> pd.DataFrame:
+    """Records of a run directory or a ``records.jsonl`` file as a tidy DataFrame, one row per scalar.
+
+    A truncated last line (a run killed mid-write) is skipped with a warning; any other
+    malformed line is an error naming the file and line.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / RECORDS_FILE
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no records at {path}: pass a run directory made by `ganbench run` or its {RECORDS_FILE}"
+        )
+    rows = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as err:
+            if number == len(lines):
+                warnings.warn(f"{path}:{number}: skipping a truncated last line ({err})", stacklevel=2)
+                continue
+            raise ValueError(f"{path}:{number} is not a JSON record: {err}") from None
+    return pd.DataFrame(rows, columns=list(FIELDS))
