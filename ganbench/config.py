@@ -61,11 +61,11 @@ def _apply(obj: Any, overrides: dict[str, Any], where: str) -> Any:
     for key, value in overrides.items():
         if key not in fields:
             valid = ", ".join(sorted(fields))
-            raise ValueError(f"unknown setting {where}{key!r}; valid settings here: {valid}")
+            raise ValueError(f"unknown setting '{where}{key}'; valid settings here: {valid}")
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise ValueError(f"setting {where}{key!r} must be a table, got {value!r}")
+                raise ValueError(f"setting '{where}{key}' must be a table, got {value!r}")
             changes[key] = _apply(current, value, f"{where}{key}.")
         elif isinstance(current, tuple) or key in ("variants", "seeds", "metrics"):
             changes[key] = tuple(value) if isinstance(value, list | tuple) else tuple(_split(value))

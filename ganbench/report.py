@@ -136,7 +136,12 @@ def write_report(run_dir: str | Path) -> str:
     markdown = render_markdown(run_dir, records)
     (run_dir / REPORT_MD).write_text(markdown)
     summary = summarise(records)
-    wide = summary.pivot_table(index="variant", columns="key", values=["mean", "std"], sort=False)
-    wide.columns = [f"{key}_{stat}" for stat, key in wide.columns]
+    variants, keys = list(dict.fromkeys(summary["variant"])), list(dict.fromkeys(summary["key"]))
+    stats = {
+        stat: summary.pivot(index="variant", columns="key", values=stat).reindex(index=variants, columns=keys)
+        for stat in ("mean", "std")
+    }
+    wide = pd.DataFrame({f"{key}_{stat}": stats[stat][key] for key in keys for stat in ("mean", "std")})
+    wide.index.name = "variant"
     wide.to_csv(run_dir / REPORT_CSV)
     return markdown

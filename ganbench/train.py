@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ganbench._seeding import seeded
 from ganbench.variants import Variant
 
 
@@ -72,8 +73,7 @@ def build_networks(
     variant: Variant, channels: int, image_size: int, seed: int
 ) -> tuple[nn.Module, nn.Module]:
     """G and D of ``variant``, initialised from ``seed`` without touching the global RNG."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         generator = variant.build_generator(variant.latent_dim, channels, image_size)
         discriminator = variant.build_discriminator(channels, image_size)
     return generator, discriminator

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from ganbench._seeding import seeded
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.extractors._spec import ExtractorIdentity, state_dict_sha256
 from ganbench.registry import EXTRACTORS
@@ -122,9 +124,14 @@ class DomainClassifier:
 def _train_net(
     dataset: Dataset, settings: ClassifierSettings, device: torch.device, progress: bool
 ) -> DomainClassifierNet:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(settings.seed)
-        net = DomainClassifierNet(dataset.channels, dataset.num_classes)
+    with seeded(settings.seed, device):  # initialisation and dropout draw from the global RNG
+        return _train_net_seeded(dataset, settings, device, progress)
+
+
+def _train_net_seeded(
+    dataset: Dataset, settings: ClassifierSettings, device: torch.device, progress: bool
+) -> DomainClassifierNet:
+    net = DomainClassifierNet(dataset.channels, dataset.num_classes)
     net.to(device).train()
     rng = torch.Generator().manual_seed(settings.seed)
     images, labels = dataset.train.images, dataset.train.labels
@@ -191,7 +198,13 @@ def load_domain_classifier(
             net = DomainClassifierNet(dataset.channels, dataset.num_classes)
             net.load_state_dict(saved["state_dict"])
             return DomainClassifier(net, float(saved["accuracy"]), device)
-        except (RuntimeError, KeyError, EOFError) as err:  # a corrupt cache entry is rebuilt, not trusted
+        except (
+            RuntimeError,
+            KeyError,
+            EOFError,
+            ValueError,
+            pickle.UnpicklingError,
+        ) as err:  # a corrupt cache entry is rebuilt, not trusted
             warnings.warn(f"ignoring unreadable classifier cache {path}: {err}", stacklevel=2)
     net = _train_net(dataset, settings, device, progress)
     classifier = DomainClassifier(net, float("nan"), device)

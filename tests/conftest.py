@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated cache, and a tiny real dataset cut from mnist-5k."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ganbench.datasets import Dataset, ImageSet
+from ganbench.registry import DATASETS
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own ganbench cache, shared within the session for speed."""
+    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path_factory.getbasetemp() / "ganbench-cache"))
+
+
+@pytest.fixture(scope="session")
+def mnist_5k() -> Dataset:
+    return DATASETS["mnist-5k"]()
+
+
+@pytest.fixture(scope="session")
+def tiny_digits(mnist_5k: Dataset) -> Dataset:
+    """600 training / 200 held-out real digits: enough for a one-epoch classifier and smoke runs."""
+
+    def cut(split: ImageSet, n: int) -> ImageSet:
+        return ImageSet(split.images[:n].clone(), split.labels[:n].clone())
+
+    return Dataset("tiny-digits", cut(mnist_5k.train, 600), cut(mnist_5k.test, 200), 10, "mnist-5k subset")
+
+
+@pytest.fixture
+def images() -> torch.Tensor:
+    """128 random uint8 images [128, 1, 28, 28]."""
+    return torch.randint(
+        0, 256, (128, 1, 28, 28), generator=torch.Generator().manual_seed(0), dtype=torch.uint8
+    )

@@ -1,0 +1,159 @@
+"""The CLI end to end on the smoke preset, plus the bad inputs a new user hits first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+import ganbench
+from ganbench.cli import main
+from ganbench.datasets import mnist as mnist_module
+from ganbench.datasets._idx import write_idx
+
+FOUR = ["vanilla", "dcgan", "lsgan", "wgan-gp"]
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    result = invoke("run", "--preset", "smoke", "--out", str(out), "--no-progress")
+    assert result.exit_code == 0, result.output
+    (run_dir,) = out.iterdir()
+    return run_dir
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_records_report_and_artifacts(smoke_run: Path) -> None:
+    records = ganbench.load_records(smoke_run)
+    assert set(records["variant"]) == {"real", *FOUR}
+    assert {"fid", "kid", "is", "precision", "recall", "density", "coverage"} <= set(records["key"])
+    assert records["value"].notna().all()
+    assert (records["dataset"] == "mnist-5k").all() and (records["n_real"] == records["n_fake"]).all()
+    assert records["extractor_hash"].nunique() == 1 and records["torch_version"].notna().all()
+    fid = records[records["key"] == "fid"].set_index("variant")["value"]
+    assert (fid.drop("real") > fid["real"]).all()  # 0.5 kimg of training cannot beat real data
+    for variant in FOUR:
+        unit = smoke_run / variant / "seed0"
+        for name in ("generator.pt", "discriminator.pt", "samples.png", "losses.csv", "losses.png"):
+            assert (unit / name).exists(), unit / name
+    report = (smoke_run / "report.md").read_text()
+    assert "fid ↓" in report and "precision ↑" in report and "| real" in report
+    table = pd.read_csv(smoke_run / "report.csv", index_col=0)
+    assert {"fid_mean", "fid_std"} <= set(table.columns) and set(table.index) == {"real", *FOUR}
+    meta = json.loads((smoke_run / "run.json").read_text())
+    assert 0 <= meta["extractor"]["held_out_accuracy"] <= 1
+
+
+@pytest.mark.slow
+def test_same_seed_same_records(smoke_run: Path, tmp_path: Path) -> None:
+    result = invoke(
+        "run", "--preset", "smoke", "--variants", "dcgan", "--out", str(tmp_path), "--no-progress"
+    )
+    assert result.exit_code == 0, result.output
+    (again,) = tmp_path.iterdir()
+    columns = ["variant", "seed", "kimg", "g_steps", "metric", "key", "value", "std"]
+
+    def dcgan(run_dir: Path) -> pd.DataFrame:
+        df = ganbench.load_records(run_dir)
+        return df[df["variant"].isin(["real", "dcgan"])][columns].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(dcgan(smoke_run), dcgan(again))
+
+
+@pytest.mark.slow
+def test_report_command_rewrites_the_table(smoke_run: Path) -> None:
+    (smoke_run / "report.md").unlink()
+    result = invoke("report", str(smoke_run))
+    assert result.exit_code == 0 and "| dcgan" in result.output
+    assert (smoke_run / "report.md").exists()
+
+
+def test_unknown_variant_lists_valid_ones() -> None:
+    result = CliRunner().invoke(main, ["run", "--variants", "dcgan,stylegan9"])
+    assert result.exit_code != 0
+    assert "unknown variant 'stylegan9'" in result.output and "wgan-gp" in result.output
+
+
+def test_unknown_metric_and_preset_are_refused() -> None:
+    assert "valid metrics" in CliRunner().invoke(main, ["run", "--metrics", "fidd"]).output
+    assert "valid presets" in CliRunner().invoke(main, ["run", "--preset", "huge"]).output
+
+
+def test_missing_fashion_mnist_root_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ganbench.datasets import fashion_mnist
+
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr(fashion_mnist, "torchvision_download", _offline)
+    result = CliRunner().invoke(
+        main, ["run", "--dataset", "fashion-mnist", "--data-root", str(tmp_path / "none")]
+    )
+    assert result.exit_code != 0
+    assert (
+        str(tmp_path / "none") in result.output and "apt-get install dataset-fashion-mnist" in result.output
+    )
+
+
+def test_corrupt_idx_file_is_named(tmp_path: Path) -> None:
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for split, n in (("train", 8), ("t10k", 4)):
+        write_idx(raw / f"{split}-images-idx3-ubyte", np.zeros((n, 28, 28), np.uint8))
+        write_idx(raw / f"{split}-labels-idx1-ubyte", np.zeros(n, np.uint8))
+    broken = raw / "t10k-images-idx3-ubyte"
+    broken.write_bytes(broken.read_bytes()[:100])  # truncated
+    result = CliRunner().invoke(main, ["run", "--dataset", "mnist", "--data-root", str(tmp_path)])
+    assert result.exit_code != 0 and str(broken) in result.output
+
+
+def test_mnist_offline_falls_back_to_mnist_5k_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ganbench.pipeline import load_dataset
+
+    monkeypatch.setattr(mnist_module, "torchvision_download", _offline)
+    said: list[str] = []
+    dataset, note = load_dataset("mnist", str(tmp_path), said.append)
+    assert dataset.name == "mnist-5k" and note is not None and "FELL BACK to 'mnist-5k'" in note
+    assert said and said[0].startswith("warning:")
+
+
+def test_malformed_config_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[train]\nkimg = \n")
+    result = CliRunner().invoke(main, ["run", "--config", str(bad)])
+    assert result.exit_code != 0 and "not valid TOML" in result.output
+
+
+def test_list_shows_every_registry() -> None:
+    result = invoke("list")
+    for expected in (
+        "variants:",
+        "wgan-gp",
+        "datasets:",
+        "mnist-5k",
+        "metrics:",
+        "fid",
+        "extractors:",
+        "presets:",
+    ):
+        assert expected in result.output
+    assert "precision (higher)" in invoke("list", "metrics").output
+
+
+def test_help_shows_examples() -> None:
+    assert "Examples:" in invoke("run", "--help").output
+
+
+def _offline(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("no network (test)")

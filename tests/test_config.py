@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from ganbench.config import RunConfig, load_config_file, load_preset, preset_names, with_overrides
+
+
+def test_presets_ship_with_the_package() -> None:
+    assert {"smoke", "quick", "paper"} <= set(preset_names())
+    quick = load_preset("quick")
+    assert quick.dataset == "mnist-5k" and quick.variants == ("vanilla", "dcgan", "lsgan", "wgan-gp")
+    paper = load_preset("paper")
+    assert paper.dataset == "mnist" and paper.train.batch_size == 64 and paper.train.kimg == 1200.0
+    assert paper.eval.n_samples == 10_000
+
+
+def test_unknown_preset_lists_valid_ones() -> None:
+    with pytest.raises(ValueError, match="valid presets: paper, quick, smoke"):
+        load_preset("huge")
+
+
+def test_overrides_skip_unset_values_and_convert_lists() -> None:
+    config = with_overrides(load_preset("smoke"), {"seeds": [0, 1], "device": None, "train": {"kimg": 2.0}})
+    assert config.seeds == (0, 1) and config.device == "auto" and config.train.kimg == 2.0
+
+
+def test_config_file_overrides_and_rejects_typos(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text('variants = ["dcgan"]\n[train]\nkimg = 3.5\n')
+    config = load_config_file(good, RunConfig())
+    assert config.variants == ("dcgan",) and config.train.kimg == 3.5
+    typo = tmp_path / "typo.toml"
+    typo.write_text("[train]\nkimgs = 3\n")
+    with pytest.raises(ValueError, match=r"unknown setting 'train\.kimgs'"):
+        load_config_file(typo, RunConfig())
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[train\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_config_file(broken, RunConfig())

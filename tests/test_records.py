@@ -1,0 +1,46 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ganbench.records import FIELDS, append_records, load_records, make_record
+
+
+def test_records_round_trip_into_pandas(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    append_records(path, [make_record(variant="dcgan", metric="fid", key="fid", value=1.5, params={"k": 3})])
+    append_records(path, [make_record(variant="lsgan", metric="fid", key="fid", value=float("nan"))])
+    df = load_records(tmp_path)
+    assert list(df.columns) == list(FIELDS) and len(df) == 2
+    assert df.loc[0, "params"] == {"k": 3} and pd.isna(df.loc[1, "value"])  # NaN is stored as null
+    assert pd.read_json(path, lines=True).shape == (2, len(FIELDS))
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(KeyError, match="unknown record fields"):
+        make_record(colour="red")
+
+
+def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    append_records(path, [make_record(metric="fid", key="fid", value=1.0)])
+    with open(path, "a") as f:
+        f.write('{"run_id": "x", "val')  # a kill mid-write
+    with pytest.warns(UserWarning, match="truncated last line"):
+        df = load_records(path)
+    assert len(df) == 1
+
+
+def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_text(
+        json.dumps(make_record(value=1.0)) + "\nnot json\n" + json.dumps(make_record(value=2.0)) + "\n"
+    )
+    with pytest.raises(ValueError, match=r"records.jsonl:2 is not a JSON record"):
+        load_records(path)
+
+
+def test_missing_records_say_what_to_pass(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="ganbench run"):
+        load_records(tmp_path)

@@ -1,0 +1,67 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from ganbench.registry import VARIANTS
+from ganbench.train import Budget, sample, train
+from ganbench.variants import Variant
+
+
+@pytest.mark.parametrize("name,critic_steps", [("dcgan", 1), ("wgan-gp", 5)])
+def test_budget_counts_real_images_shown_to_the_discriminator(
+    name: str, critic_steps: int, images: torch.Tensor
+) -> None:
+    result = train(VARIANTS[name], images, budget=Budget(kimg=0.32), batch_size=16, seed=0, progress=False)
+    assert result.d_steps * 16 == round(result.kimg * 1000)
+    assert 320 <= result.kimg * 1000 < 320 + 16 * critic_steps  # overshoot at most one G cycle
+    assert result.d_steps == critic_steps * result.g_steps
+    # equal data, not equal steps: 5 critic steps mean 5x fewer generator steps
+    assert result.g_steps == math.ceil(320 / (16 * critic_steps))
+
+
+def test_wall_clock_cap_stops_early(images: torch.Tensor) -> None:
+    result = train(
+        VARIANTS["vanilla"], images, budget=Budget(kimg=1000, seconds=0.5), batch_size=16, progress=False
+    )
+    assert result.status == "time-cap" and result.kimg < 1000 and result.seconds < 5
+
+
+def test_divergence_is_detected_with_its_step(images: torch.Tensor) -> None:
+    base = VARIANTS["vanilla"]
+
+    def exploding_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        loss = base.discriminator_loss(real, fake)
+        return loss * torch.tensor(float("inf")) if exploding_loss.calls >= 2 else loss
+
+    exploding_loss.calls = 0  # type: ignore[attr-defined]
+
+    def counting(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        exploding_loss.calls += 1  # type: ignore[attr-defined]
+        return exploding_loss(real, fake)
+
+    variant = Variant(**{**base.__dict__, "name": "exploding", "discriminator_loss": counting})
+    result = train(variant, images, budget=Budget(kimg=1), batch_size=16, progress=False)
+    assert result.status == "diverged" and result.diverged_at_step == 2  # the second D step is the first inf
+
+
+def test_losses_are_logged(images: torch.Tensor) -> None:
+    result = train(
+        VARIANTS["vanilla"], images, budget=Budget(kimg=0.16), batch_size=16, log_every=2, progress=False
+    )
+    assert [row["g_step"] for row in result.losses] == [2, 4, 6, 8, 10]
+    assert set(result.losses[0]) == {"g_step", "d_step", "kimg", "d_loss", "g_loss"}
+
+
+def test_sample_is_uint8_and_seeded() -> None:
+    g = nn.Sequential(nn.Linear(8, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+    a = sample(g, 10, latent_dim=8, seed=1, batch_size=4)
+    assert a.dtype == torch.uint8 and a.shape == (10, 1, 28, 28)
+    assert torch.equal(a, sample(g, 10, latent_dim=8, seed=1))
+    assert not torch.equal(a, sample(g, 10, latent_dim=8, seed=2))
+
+
+def test_bad_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="kimg must be positive"):
+        Budget(kimg=0)
