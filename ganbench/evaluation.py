@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,9 +78,11 @@ def score(
     train: FeatureSet,
     class_prior: np.ndarray,
     seed: int = 0,
+    artifact_dir: Path | None = None,
     on_error: Callable[[str, Exception], None] | None = None,
 ) -> list[Score]:
-    """Run each metric on ``real`` vs ``fake``; ``train`` and ``class_prior`` feed metrics that ask.
+    """Run each metric on ``real`` vs ``fake``; ``train`` and ``class_prior`` feed metrics that ask,
+    and metrics that take ``artifact_dir`` write their images for a person to check there.
 
     A metric that raises is reported through ``on_error`` (default: a line on stderr) and
     skipped, so one failing metric never loses the others' values.
@@ -91,6 +94,8 @@ def score(
         extras: dict[str, Any] = {}
         for extra in spec.extra_inputs:
             extras[extra] = train.space(spec.space) if extra == "train" else class_prior
+        if "artifact_dir" in spec.runtime:
+            extras["artifact_dir"] = artifact_dir
         try:
             values = spec(real=real.space(spec.space), fake=fake.space(spec.space), **extras, **params)
         except Exception as err:  # reported, never silently dropped

@@ -209,7 +209,7 @@ def run(
     )
     failures: list[str] = []
 
-    def evaluate(fake: FeatureSet, unit: str) -> list[Score]:
+    def evaluate(fake: FeatureSet, unit: str, unit_dir: Path) -> list[Score]:
         return score(
             metrics,
             real=real,
@@ -217,6 +217,7 @@ def run(
             train=train_set,
             class_prior=class_prior,
             seed=config.eval.metric_seed,
+            artifact_dir=unit_dir / "metrics",
             on_error=lambda name, err: (
                 failures.append(f"{unit}: {name}: {err}"),
                 log(f"error: metric {name} failed for {unit}: {err}"),
@@ -227,7 +228,7 @@ def run(
     reference = extract(
         extractor, _subset(dataset.train.images, n, seed=1), desc="features: reference", progress=progress
     )
-    scores = evaluate(FeatureSet(reference.pixels, reference.features, reference.logits), "real")
+    scores = evaluate(reference, "real", run_dir / "real")
     context.write(scores, len(real), len(reference), variant="real", status="ok")
     log(_summary("real (held-out vs train)", scores))
 
@@ -268,7 +269,7 @@ def run(
             fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
             fake = extract(extractor, fake_images, desc=f"features: {name}", progress=progress)
-            scores = evaluate(fake, f"{name} seed {seed}")
+            scores = evaluate(fake, f"{name} seed {seed}", unit_dir)
             context.write(scores, len(real), len(fake), **unit)
             log(_summary(head, scores))
 

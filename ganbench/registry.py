@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class UnknownNameError(KeyError, ValueError):

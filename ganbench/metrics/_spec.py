@@ -43,6 +43,10 @@ class MetricSpec:
         directions: per output key, ``"lower"``, ``"higher"`` or a target float.
         reference: the paper and the implementation it agrees with.
         extra_inputs: names of further arrays it needs (e.g. ``"train"``), passed as keywords.
+        defaults: the parameters (keyword defaults) recorded with every value.
+        runtime: keywords that do not change the value and are not recorded; the pipeline
+            supplies ``artifact_dir`` (a folder for images and diagnostics a person may check)
+            to metrics that list it.
     """
 
     name: str
@@ -52,6 +56,7 @@ class MetricSpec:
     reference: str
     extra_inputs: tuple[str, ...] = ()
     defaults: dict[str, object] = field(default_factory=dict)
+    runtime: tuple[str, ...] = ()
 
     def __call__(self, *, real: np.ndarray, fake: np.ndarray, **params: object) -> dict[str, float]:
         out = self.fn(real=real, fake=fake, **params)
@@ -72,15 +77,16 @@ def metric(
     directions: dict[str, Direction],
     reference: str,
     extra_inputs: tuple[str, ...] = (),
+    runtime: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., dict[str, float]]], Callable[..., dict[str, float]]]:
     """Decorator: register ``fn`` as metric ``name`` and return ``fn`` unchanged.
 
-    The keyword defaults of ``fn`` (other than ``real``/``fake`` and extra inputs) are its
-    parameters; they are recorded with every value.
+    The keyword defaults of ``fn`` (other than ``real``/``fake``, extra inputs and ``runtime``
+    keywords) are its parameters; they are recorded with every value.
     """
 
     def wrap(fn: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float]]:
-        words = tuple(name.split("-"))
+        words = tuple(name.replace("-", "_").split("_"))
         for key in directions:
             assert key.startswith(words), f"metric {name}: key {key} must start with one of {words}"
         sig = inspect.signature(fn)
@@ -89,7 +95,7 @@ def metric(
             assert param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY, (
                 f"metric {name}: {arg} must be keyword-only"
             )
-        skip = {"real", "fake", *extra_inputs}
+        skip = {"real", "fake", *extra_inputs, *runtime}
         defaults = {
             p.name: p.default
             for p in sig.parameters.values()
@@ -97,7 +103,9 @@ def metric(
         }
         METRICS.register(
             name,
-            MetricSpec(name, fn, space, dict(directions), reference, tuple(extra_inputs), defaults),
+            MetricSpec(
+                name, fn, space, dict(directions), reference, tuple(extra_inputs), defaults, tuple(runtime)
+            ),
         )
         return fn
 

@@ -1,0 +1,42 @@
+"""Fréchet Inception Distance (FID).
+
+Heusel, Ramsauer, Unterthiner, Nessler & Hochreiter 2017, "GANs trained by a two time-scale
+update rule converge to a local Nash equilibrium", arXiv:1706.08500. Matches
+``torch_fidelity.metric_fid`` (``fid_features_to_statistics`` + ``fid_statistics_to_metric``,
+torch-fidelity 0.4.0) and the ``scipy.linalg.sqrtm`` form, with a square root that stays real
+and finite on rank-deficient covariances (see :func:`ganbench.metrics._common.frechet_distance`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganbench.metrics._common import as_pair, frechet_distance, mean_and_covariance
+from ganbench.metrics._spec import metric
+
+
+@metric(
+    "fid",
+    space="features",
+    directions={"fid": "lower"},
+    reference="Heusel et al. 2017 (arXiv:1706.08500); torch_fidelity.metric_fid",
+)
+def fid(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
+    """FID between the Gaussians fitted to real and generated features.
+
+    ``‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^½)`` with float64 means and unbiased (N − 1)
+    covariances. Each set's statistics are memoised by content, so FID-infinity and repeated
+    evaluations against one real set reuse them.
+
+    Args:
+        real: features [N, D], N >= 2.
+        fake: features [M, D], M >= 2.
+
+    Returns:
+        ``{"fid": value}``, >= 0; lower is better. With fewer samples than dimensions the
+        covariances are rank-deficient: the value stays finite but is strongly biased upwards.
+    """
+    r, f = as_pair(real, fake, min_real=2, min_fake=2)
+    mu_r, sigma_r = mean_and_covariance(r)
+    mu_f, sigma_f = mean_and_covariance(f)
+    return {"fid": frechet_distance(mu_r, sigma_r, mu_f, sigma_f)}

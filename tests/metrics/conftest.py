@@ -1,0 +1,58 @@
+"""Shared fixtures for the metric tests: seeded Gaussian feature and logit sets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+
+from ganbench.metrics._common import clear_memos
+
+
+def gaussian(
+    n: int = 1000,
+    d: int = 64,
+    *,
+    shift: float = 0.0,
+    scale: float = 1.0,
+    seed: int = 0,
+    dtype: type = np.float64,
+) -> np.ndarray:
+    """Rows of N(shift, scale² I) [n, d], reproducible from ``seed``."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, d)) * scale + shift).astype(dtype)
+
+
+@pytest.fixture
+def make_features() -> Callable[..., np.ndarray]:
+    """Factory ``make_features(n, d, shift=, scale=, seed=, dtype=)`` -> [n, d] Gaussian features."""
+    return gaussian
+
+
+@pytest.fixture
+def make_logits() -> Callable[..., np.ndarray]:
+    """Factory ``make_logits(n, k, confidence=, classes=, seed=)`` -> [n, k] logits.
+
+    Each row puts ``confidence`` extra logit on one class drawn uniformly from the first
+    ``classes`` classes, plus N(0, 1) noise: high confidence over all k classes gives IS near k.
+    """
+
+    def make(
+        n: int = 1000, k: int = 10, *, confidence: float = 5.0, classes: int | None = None, seed: int = 0
+    ):
+        rng = np.random.default_rng(seed)
+        labels = rng.integers(0, k if classes is None else classes, size=n)
+        logits = rng.standard_normal((n, k))
+        logits[np.arange(n), labels] += confidence
+        return logits
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> Iterator[None]:
+    """Each test starts with empty k-NN / statistics memos, so tests cannot leak into each other."""
+    clear_memos()
+    yield
+    clear_memos()
