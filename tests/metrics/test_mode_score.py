@@ -1,0 +1,104 @@
+"""MODE score (Che et al. 2017): known maximum, class dropping, identity with the one-split IS."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch_fidelity.metric_isc import isc_features_to_metric
+
+from ganbench.metrics._posteriors import softmax
+from ganbench.metrics.mode_score import mode_score
+from ganbench.registry import METRICS
+
+K = 10
+UNIFORM = np.full(K, 1.0 / K)
+
+
+def confident_logits(
+    labels: np.ndarray, scale: float = 60.0, noise: float = 0.0, seed: int = 0
+) -> np.ndarray:
+    """Logits [len(labels), K] peaked on ``labels``, plus optional Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    return scale * np.eye(K)[labels] + noise * rng.normal(size=(len(labels), K))
+
+
+def test_confident_and_balanced_reaches_the_maximum_k() -> None:
+    logits = confident_logits(np.repeat(np.arange(K), 50))
+    out = mode_score(real=logits, fake=logits, class_prior=UNIFORM)
+    assert out["mode_score"] == pytest.approx(K, rel=1e-9)
+
+
+def test_dropping_classes_lowers_it_monotonically() -> None:
+    real = confident_logits(np.repeat(np.arange(K), 50))
+    values = []
+    for kept in (10, 8, 6, 4, 2, 1):
+        fake = confident_logits(np.repeat(np.arange(kept), 50))
+        values.append(mode_score(real=real, fake=fake, class_prior=UNIFORM)["mode_score"])
+    assert np.all(np.diff(values) < 0)
+    # IS = kept classes, times exp(-KL(p(y) || uniform)) = kept / K
+    assert values == pytest.approx([k * k / K for k in (10, 8, 6, 4, 2, 1)], rel=1e-6)
+
+
+def test_less_confident_posteriors_lower_it() -> None:
+    labels = np.repeat(np.arange(K), 50)
+    real = confident_logits(labels)
+    values = [
+        mode_score(real=real, fake=confident_logits(labels, scale=s, noise=1.0), class_prior=UNIFORM)[
+            "mode_score"
+        ]
+        for s in (8.0, 4.0, 2.0, 1.0, 0.0)
+    ]
+    assert np.all(np.diff(values) < 0)
+
+
+def test_is_one_split_inception_score_penalised_by_the_marginal_kl() -> None:
+    rng = np.random.default_rng(1)
+    logits = 3.0 * rng.normal(size=(400, K))
+    prior = rng.dirichlet(np.ones(K))
+    ours = mode_score(real=logits, fake=logits, class_prior=prior)["mode_score"]
+    inception = isc_features_to_metric(torch.from_numpy(logits), splits=1, shuffle=False)[
+        "inception_score_mean"
+    ]
+    p_y = softmax(logits).mean(axis=0)
+    assert ours == pytest.approx(inception * np.exp(-np.sum(p_y * np.log(p_y / prior))), rel=1e-6)
+
+
+def test_a_marginal_far_from_the_prior_lowers_it() -> None:
+    logits = confident_logits(np.repeat(np.arange(K), 50))
+    skewed = np.r_[np.full(5, 0.19), np.full(5, 0.01)]
+    balanced = mode_score(real=logits, fake=logits, class_prior=UNIFORM)["mode_score"]
+    assert mode_score(real=logits, fake=logits, class_prior=skewed)["mode_score"] < balanced
+
+
+def test_deterministic() -> None:
+    logits = np.random.default_rng(2).normal(size=(100, K))
+    a = mode_score(real=logits, fake=logits, class_prior=UNIFORM)
+    b = mode_score(real=logits, fake=logits, class_prior=UNIFORM)
+    assert a == b
+
+
+def test_prior_with_an_empty_class_stays_finite() -> None:
+    prior = np.r_[np.zeros(1), np.full(K - 1, 1.0 / (K - 1))]
+    logits = np.random.default_rng(3).normal(size=(100, K))
+    assert np.isfinite(mode_score(real=logits, fake=logits, class_prior=prior)["mode_score"])
+
+
+@pytest.mark.parametrize(
+    "prior, match",
+    [(np.full(K - 1, 1.0 / (K - 1)), "shape"), (np.full(K, 1.0), "sum to 1"), (-UNIFORM, "non-negative")],
+)
+def test_bad_prior_is_refused(prior: np.ndarray, match: str) -> None:
+    logits = np.zeros((10, K))
+    with pytest.raises(ValueError, match=match):
+        mode_score(real=logits, fake=logits, class_prior=prior)
+
+
+def test_registered_contract() -> None:
+    spec = METRICS["mode-score"]
+    assert spec.space == "logits"
+    assert spec.extra_inputs == ("class_prior",)
+    assert spec.directions == {"mode_score": "higher"}
+    logits = confident_logits(np.repeat(np.arange(K), 20))
+    out = spec(real=logits, fake=logits, class_prior=UNIFORM)
+    assert out["mode_score"] == pytest.approx(K)
