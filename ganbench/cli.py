@@ -19,6 +19,7 @@ Examples:
   ganbench run --preset smoke                   # seconds; numbers mean nothing
   ganbench run --preset paper --dataset mnist   # Lucic et al. 2018 protocol, for a GPU
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
+  ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
 """
 
 
@@ -72,6 +73,12 @@ def main() -> None:
 @click.option(
     "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
 )
+@click.option(
+    "--bootstrap", type=int, help="Bootstrap resamples per metric: adds ci_low / ci_high to every value."
+)
+@click.option(
+    "--tournament/--no-tournament", default=None, help="Discriminators judge each other's generators."
+)
 @click.option("--device", help="auto | cpu | cuda | cuda:N (default: auto).")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
 @click.option("--no-progress", is_flag=True, help="Hide progress bars.")
@@ -86,6 +93,8 @@ def run(
     budget_kimg: float | None,
     budget_seconds: float | None,
     n_samples: int | None,
+    bootstrap: int | None,
+    tournament: bool | None,
     device: str | None,
     out_dir: str,
     no_progress: bool,
@@ -107,7 +116,12 @@ def run(
                 "seeds": _seeds(seeds),
                 "device": device,
                 "train": {"kimg": budget_kimg, "budget_seconds": budget_seconds},
-                "eval": {"metrics": METRICS.resolve(metrics) if metrics else None, "n_samples": n_samples},
+                "eval": {
+                    "metrics": METRICS.resolve(metrics) if metrics else None,
+                    "n_samples": n_samples,
+                    "bootstrap": bootstrap,
+                    "tournament": tournament,
+                },
             },
         )
         run_dir = run_pipeline(config, out_dir=out_dir, progress=not no_progress)

@@ -35,6 +35,9 @@ class EvalConfig:
     n_samples: int = 10_000  # generated = held-out real images compared; capped by the held-out split
     metrics: tuple[str, ...] = ("fid", "kid", "is", "precision-recall", "density-coverage")
     metric_seed: int = 0  # seed of the random draws inside metrics (splits, subsets)
+    bootstrap: int = 0  # bootstrap resamples per metric for ci_low / ci_high (0: none)
+    tournament: bool = True  # discriminators judge each other's generators (runs with >= 2 variants)
+    cache_features: bool = True  # keep extracted features in the user cache (keyed by content)
 
 
 @dataclass(frozen=True)

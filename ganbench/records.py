@@ -40,6 +40,8 @@ FIELDS: tuple[str, ...] = (
     "key",  # output key
     "value",
     "std",  # sampling spread reported by the metric (splits/subsets), else None
+    "ci_low",  # bootstrap 2.5 percentile (with --bootstrap), else None
+    "ci_high",  # bootstrap 97.5 percentile
     "direction",  # lower | higher | target
     "target",  # ideal value when direction is target, else None
     "params",  # the metric's parameters (dict)
@@ -50,6 +52,9 @@ FIELDS: tuple[str, ...] = (
     "git_commit",
     "time",  # ISO 8601 UTC when the value was computed
 )
+
+
+INTEGER_FIELDS = ("seed", "g_steps", "d_steps", "n_real", "n_fake")
 
 
 def _clean(value: Any) -> Any:
@@ -109,4 +114,7 @@ def load_records(path: str | Path) -> pd.DataFrame:
                 warnings.warn(f"{path}:{number}: skipping a truncated last line ({err})", stacklevel=2)
                 continue
             raise ValueError(f"{path}:{number} is not a JSON record: {err}") from None
-    return pd.DataFrame(rows, columns=list(FIELDS))
+    frame = pd.DataFrame(rows, columns=list(FIELDS))
+    for column in INTEGER_FIELDS:  # nullable integers: the `real` row has no seed or steps
+        frame[column] = frame[column].astype("Int64")
+    return frame

@@ -39,6 +39,8 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
         mean=("value", "mean"),
         std=("value", "std"),
         n_seeds=("value", "count"),
+        ci_low=("ci_low", "mean"),
+        ci_high=("ci_high", "mean"),
     ).reset_index()
     return summary
 
@@ -52,16 +54,25 @@ def table(records: pd.DataFrame) -> pd.DataFrame:
         _column(k, d, t)
         for k, d, t in zip(summary["key"], summary["direction"], summary["target"], strict=True)
     ]
-    summary["cell"] = [
-        f"{m:.4g}" if n < 2 or pd.isna(s) else f"{m:.4g} ± {s:.2g}"
-        for m, s, n in zip(summary["mean"], summary["std"], summary["n_seeds"], strict=True)
-    ]
+    summary["cell"] = [_cell(row) for row in summary.itertuples()]
     wide = summary.pivot(index="variant", columns="column", values="cell")
     wide = wide.reindex(
         index=list(dict.fromkeys(summary["variant"])), columns=list(dict.fromkeys(summary["column"]))
     )
     training = _training_columns(records)
     return training.join(wide, how="outer").reindex(wide.index.union(training.index, sort=False)).fillna("")
+
+
+def _cell(row: object) -> str:
+    """``mean ± std`` over seeds; a single seed with a bootstrap interval shows ``value [low, high]``."""
+    mean, std, n, low, high = (getattr(row, f) for f in ("mean", "std", "n_seeds", "ci_low", "ci_high"))
+    if pd.isna(mean):
+        return "n/a"
+    if n >= 2 and not pd.isna(std):
+        return f"{mean:.4g} ± {std:.2g}"
+    if not pd.isna(low) and not pd.isna(high):
+        return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
+    return f"{mean:.4g}"
 
 
 def _training_columns(records: pd.DataFrame) -> pd.DataFrame:
@@ -102,8 +113,10 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
             + (f", cap {train_cfg['budget_seconds']} s" if train_cfg.get("budget_seconds") else ""),
             f"- device: {first['device']}; torch {first['torch_version']};"
             f" ganbench {first['ganbench_version']}",
-            "- `real` row: held-out vs training images, the best value each metric can reach here;"
-            " ↓ lower is better, ↑ higher is better; mean ± std over seeds",
+            "- `real` row: held-out vs training images, the best value each metric can reach here"
+            " (except measures of copying the training set, which flag it by construction);"
+            " ↓ lower is better, ↑ higher is better, →x: x is ideal; mean ± std over seeds,"
+            " [bootstrap 95% interval] with --bootstrap",
             "",
         ]
     wide = table(records)

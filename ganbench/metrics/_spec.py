@@ -13,7 +13,9 @@ Output keys:
 
 Extra inputs a metric may ask for by name (``extra_inputs``), supplied by the pipeline:
 - ``train``: the training split in the same space as ``real``;
-- ``class_prior``: float64 [K], the class distribution p*(y) of the training labels.
+- ``class_prior``: float64 [K], the class distribution p*(y) of the training labels;
+- ``generator``: a :class:`GeneratorHandle` for the trained generator (absent for the ``real``
+  reference row, where metrics that need it are not run).
 """
 
 from __future__ import annotations
@@ -24,11 +26,31 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import torch
 
 from ganbench.registry import METRICS
 
 Space = Literal["pixels", "features", "logits"]
 Direction = Literal["lower", "higher"] | float  # a float is a target value, e.g. 0.5
+
+
+@dataclass(frozen=True)
+class GeneratorHandle:
+    """A trained generator as metrics see it.
+
+    Attributes:
+        module: the network, z [B, latent_dim] -> images [B, C, H, W] in [-1, 1] (eval mode).
+        latent_dim: size of z; z ~ N(0, I).
+        device: where ``module`` lives.
+    """
+
+    module: torch.nn.Module
+    latent_dim: int
+    device: torch.device
+
+    def __call__(self, z: torch.Tensor) -> torch.Tensor:
+        """z [B, latent_dim] -> images [B, C, H, W] in [0, 1], the ``pixels`` range; differentiable."""
+        return (self.module(z.to(self.device)).clamp(-1, 1) + 1) / 2
 
 
 @dataclass(frozen=True)
