@@ -178,7 +178,8 @@ def list_(what: str | None) -> None:
                     f"{k} ({d if isinstance(d, str) else f'target {d:g}'})"
                     for k, d in spec.directions.items()
                 )
-                click.echo(f"  {name:18} [{spec.space}] {keys}")
+                inputs = "+".join([spec.space, *spec.extra_inputs])
+                click.echo(f"  {name:18} [{inputs}] {keys}")
                 click.echo(f"  {'':18} {spec.reference}")
         elif section == "extractors":
             for name, factory in EXTRACTORS.items():

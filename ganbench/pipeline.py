@@ -23,10 +23,13 @@ import torch
 
 from ganbench import artifacts, report
 from ganbench.config import RunConfig
-from ganbench.datasets import Dataset, DatasetUnavailableError
+from ganbench.datasets import Dataset, DatasetUnavailableError, default_cache_dir
 from ganbench.evaluation import FeatureSet, Score, extract, score
+from ganbench.metrics._spec import GeneratorHandle
 from ganbench.records import RECORDS_FILE, append_records, make_record
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
+from ganbench.tournament import DIRECTIONS as TOURNAMENT_DIRECTIONS
+from ganbench.tournament import Player, play_tournament
 from ganbench.train import Budget, sample, train
 
 Log = Callable[[str], None]
@@ -133,11 +136,58 @@ class _Context:
                     target=s.target,
                     space=s.space,
                     params=s.params,
+                    ci_low=s.ci_low,
+                    ci_high=s.ci_high,
                     time=now,
                 )
                 for s in scores
             ],
         )
+
+
+@dataclass
+class _Evaluator:
+    """Scores generated sets against the fixed real side of one run, and writes their records."""
+
+    config: RunConfig
+    metrics: list[str]
+    real: FeatureSet
+    train: FeatureSet
+    class_prior: np.ndarray
+    device: torch.device
+    context: _Context
+    log: Log
+    progress: bool
+    failures: list[str]
+
+    def __call__(
+        self,
+        fake: FeatureSet,
+        label: str,
+        unit_dir: Path,
+        unit: dict[str, Any],
+        generator: GeneratorHandle | None,
+    ) -> list[Score]:
+        def failed(name: str, err: Exception) -> None:
+            self.failures.append(f"{label}: {name}: {err}")
+            self.log(f"error: metric {name} failed for {label}: {err}")
+
+        scores = score(
+            self.metrics,
+            real=self.real,
+            fake=fake,
+            train=self.train,
+            class_prior=self.class_prior,
+            generator=generator,
+            seed=self.config.eval.metric_seed,
+            bootstrap=self.config.eval.bootstrap,
+            device=self.device,
+            artifact_dir=unit_dir / "metrics",
+            on_error=failed,
+            progress=self.progress,
+        )
+        self.context.write(scores, len(self.real), len(fake), **unit)
+        return scores
 
 
 def run(
@@ -149,19 +199,34 @@ def run(
 ) -> Path:
     """Train every variant x seed of ``config``, evaluate, write records and the report.
 
-    Returns the run directory (``<out_dir>/<run-id>``), which holds ``config.json``,
-    ``records.jsonl``, ``report.md``, ``report.csv`` and, per ``<variant>/seed<k>/``, the
-    weights, loss log and curves, and a sample grid.
+    Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
+    ``records.jsonl``, ``report.md``, ``report.csv``, the ``real`` reference row's metric
+    artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a sample grid
+    and metric artifacts.
     """
     variants = VARIANTS.resolve(list(config.variants))
     metrics = METRICS.resolve(list(config.eval.metrics))
     extractor_factory = EXTRACTORS[config.eval.extractor]
     if not config.seeds:
         raise ValueError("no seeds given; pass e.g. --seeds 0,1,2")
+    if config.eval.bootstrap < 0:
+        raise ValueError(f"bootstrap must be >= 0 resamples, got {config.eval.bootstrap}")
     device = resolve_device(config.device)
     dataset, fallback_note = load_dataset(config.dataset, config.data_root, log)
 
     run_dir = new_run_dir(out_dir, config.preset)
+    log(
+        f"run {run_dir} | dataset {dataset.name} ({len(dataset.train)} train / {len(dataset.test)} held-out) "
+        f"| device {device}"
+    )
+    extractor = extractor_factory(
+        dataset, device=device, progress=progress, epochs=config.eval.classifier_epochs
+    )
+    accuracy = getattr(extractor, "accuracy", None)
+    if accuracy is not None:
+        log(
+            f"{extractor.identity.name} {extractor.identity.weights_sha256}: held-out accuracy {accuracy:.4f}"
+        )
     meta = {
         "config": config.to_dict(),
         "dataset_used": dataset.name,
@@ -169,71 +234,52 @@ def run(
         "fallback": fallback_note,
         "device": str(device),
         "platform": platform.platform(),
+        "extractor": {**extractor.identity.as_dict(), "held_out_accuracy": accuracy},
     }
-    log(
-        f"run {run_dir} | dataset {dataset.name} ({len(dataset.train)} train / {len(dataset.test)} held-out) "
-        f"| device {device}"
-    )
-
-    extractor = extractor_factory(
-        dataset, device=device, progress=progress, epochs=config.eval.classifier_epochs
-    )
-    accuracy = getattr(extractor, "accuracy", None)
-    meta["extractor"] = {**extractor.identity.as_dict(), "held_out_accuracy": accuracy}
-    if accuracy is not None:
-        log(
-            f"{extractor.identity.name} {extractor.identity.weights_sha256}: held-out accuracy {accuracy:.4f}"
-        )
     (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
+
+    cache_dir = default_cache_dir() / "features" if config.eval.cache_features else None
+
+    def features(images: torch.Tensor, desc: str) -> FeatureSet:
+        return extract(extractor, images, desc=f"features: {desc}", progress=progress, cache_dir=cache_dir)
 
     n = min(config.eval.n_samples, len(dataset.test))
     real_images = _subset(dataset.test.images, n, seed=0)
-    real = extract(extractor, real_images, desc="features: held-out", progress=progress)
-    train_set = extract(extractor, dataset.train.images, desc="features: train", progress=progress)
-    class_prior = np.bincount(dataset.train.labels.numpy(), minlength=dataset.num_classes) / len(
-        dataset.train
+    evaluate = _Evaluator(
+        config=config,
+        metrics=metrics,
+        real=features(real_images, "held-out"),
+        train=features(dataset.train.images, "train"),
+        class_prior=np.bincount(dataset.train.labels.numpy(), minlength=dataset.num_classes)
+        / len(dataset.train),
+        device=device,
+        context=_Context(
+            common={
+                "run_id": run_dir.name,
+                "dataset": dataset.name,
+                "split": "test",
+                "extractor": extractor.identity.name,
+                "extractor_hash": extractor.identity.weights_sha256,
+                "extractor_protocol": extractor.identity.protocol,
+                "device": str(device),
+                "git_commit": _git_commit(),
+                **_versions(),
+            },
+            records_path=run_dir / RECORDS_FILE,
+        ),
+        log=log,
+        progress=progress,
+        failures=[],
     )
-    context = _Context(
-        common={
-            "run_id": run_dir.name,
-            "dataset": dataset.name,
-            "split": "test",
-            "extractor": extractor.identity.name,
-            "extractor_hash": extractor.identity.weights_sha256,
-            "extractor_protocol": extractor.identity.protocol,
-            "device": str(device),
-            "git_commit": _git_commit(),
-            **_versions(),
-        },
-        records_path=run_dir / RECORDS_FILE,
-    )
-    failures: list[str] = []
-
-    def evaluate(fake: FeatureSet, unit: str, unit_dir: Path) -> list[Score]:
-        return score(
-            metrics,
-            real=real,
-            fake=fake,
-            train=train_set,
-            class_prior=class_prior,
-            seed=config.eval.metric_seed,
-            artifact_dir=unit_dir / "metrics",
-            on_error=lambda name, err: (
-                failures.append(f"{unit}: {name}: {err}"),
-                log(f"error: metric {name} failed for {unit}: {err}"),
-            ),
-        )
 
     # The reference row: held-out real images vs as many training images, the best achievable values.
-    reference = extract(
-        extractor, _subset(dataset.train.images, n, seed=1), desc="features: reference", progress=progress
-    )
-    scores = evaluate(reference, "real", run_dir / "real")
-    context.write(scores, len(real), len(reference), variant="real", status="ok")
+    reference = features(_subset(dataset.train.images, n, seed=1), "reference")
+    scores = evaluate(reference, "real", run_dir / "real", {"variant": "real", "status": "ok"}, None)
     log(_summary("real (held-out vs train)", scores))
 
     budget = Budget(kimg=config.train.kimg, seconds=config.train.budget_seconds)
     for seed in config.seeds:
+        players: dict[str, Player] = {}
         for name in variants:
             variant = VARIANTS[name]
             unit_dir = run_dir / name / f"seed{seed}"
@@ -263,20 +309,51 @@ def run(
                 f"{result.seconds:.0f} s"
             )
             if result.status == "diverged":
-                context.write([_divergence_score(result.diverged_at_step)], 0, 0, **unit)
+                evaluate.context.write([_divergence_score(result.diverged_at_step)], 0, 0, **unit)
                 log(f"{head} | DIVERGED at D step {result.diverged_at_step} (loss NaN/inf); not evaluated")
                 continue
+            generator = GeneratorHandle(result.generator, variant.latent_dim, device)
+            players[name] = Player(generator=generator, discriminator=result.discriminator)
             fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
-            fake = extract(extractor, fake_images, desc=f"features: {name}", progress=progress)
-            scores = evaluate(fake, f"{name} seed {seed}", unit_dir)
-            context.write(scores, len(real), len(fake), **unit)
+            scores = evaluate(features(fake_images, name), f"{name} seed {seed}", unit_dir, unit, generator)
             log(_summary(head, scores))
+        if config.eval.tournament and len(players) >= 2:
+            _tournament(players, real_images, seed, evaluate, log)
 
+    if evaluate.failures:
+        (run_dir / "errors.txt").write_text("\n".join(evaluate.failures) + "\n")
     report.write_report(run_dir)
-    if failures:
-        (run_dir / "errors.txt").write_text("\n".join(failures) + "\n")
     return run_dir
+
+
+def _tournament(
+    players: dict[str, Player], real_images: torch.Tensor, seed: int, evaluate: _Evaluator, log: Log
+) -> None:
+    """Discriminators of one seed's variants judge each other's generators; one record per key."""
+    ratings = play_tournament(players, real_images, seed=seed, device=evaluate.device)
+    for name, values in ratings.items():
+        scores = [
+            Score(
+                metric="tournament",
+                key=key,
+                value=value,
+                std=None,
+                direction=TOURNAMENT_DIRECTIONS[key],
+                target=None,
+                space="models",
+                params={"players": sorted(players)},
+            )
+            for key, value in values.items()
+            if key in TOURNAMENT_DIRECTIONS
+        ]
+        evaluate.context.write(
+            scores, len(real_images), len(real_images), variant=name, seed=seed, status="ok"
+        )
+    log(
+        f"tournament seed {seed}: "
+        + ", ".join(f"{n} {v['tournament_rating']:.0f}" for n, v in ratings.items())
+    )
 
 
 def _divergence_score(step: int | None) -> Score:
