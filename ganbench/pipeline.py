@@ -338,14 +338,14 @@ def _tournament(
                 metric="tournament",
                 key=key,
                 value=value,
-                std=None,
-                direction=TOURNAMENT_DIRECTIONS[key],
+                std=values.get(f"{key}_std"),
+                direction=direction,
                 target=None,
                 space="models",
-                params={"players": sorted(players)},
+                params={"players": sorted(players), "opponents": "other variants' discriminators"},
             )
-            for key, value in values.items()
-            if key in TOURNAMENT_DIRECTIONS
+            for key, direction in TOURNAMENT_DIRECTIONS.items()
+            for value in [values[key]]
         ]
         evaluate.context.write(
             scores, len(real_images), len(real_images), variant=name, seed=seed, status="ok"

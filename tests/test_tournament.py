@@ -1,0 +1,183 @@
+"""Tests for the cross-variant tournament: Glicko-2 against Glickman's worked example, and ranking."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import torch
+from torch import nn
+
+from ganbench.datasets import Dataset
+from ganbench.metrics._spec import GeneratorHandle
+from ganbench.tournament import (
+    DIRECTIONS,
+    Glicko2Rating,
+    Player,
+    fool_share,
+    glicko2_update,
+    play_tournament,
+)
+
+PIXELS = 28 * 28
+
+
+def test_glicko2_reproduces_glickmans_example() -> None:
+    player = Glicko2Rating(1500.0, 200.0, 0.06)
+    opponents = [Glicko2Rating(1400.0, 30.0), Glicko2Rating(1550.0, 100.0), Glicko2Rating(1700.0, 300.0)]
+    new = glicko2_update(player, opponents, [1.0, 0.0, 0.0], tau=0.5)
+    # the paper rounds its intermediate values (mu' = -0.2069); unrounded it is 1464.051
+    assert new.rating == pytest.approx(1464.06, abs=0.02)
+    assert new.rd == pytest.approx(151.52, abs=0.01)
+    assert new.volatility == pytest.approx(0.05999, abs=1e-5)
+
+
+def test_glicko2_period_without_games_only_widens_the_deviation() -> None:
+    new = glicko2_update(Glicko2Rating(1500.0, 200.0, 0.06), [], [])
+    assert new.rating == 1500.0 and new.volatility == 0.06
+    assert new.rd == pytest.approx(math.sqrt((200 / 173.7178) ** 2 + 0.06**2) * 173.7178)
+
+
+def test_fool_share_is_a_rank_statistic() -> None:
+    real = torch.tensor([0.0, 1.0, 2.0, 3.0])
+    assert fool_share(real + 10, real) == 1.0
+    assert fool_share(real - 10, real) == 0.0
+    assert fool_share(torch.zeros(5), torch.zeros(3)) == 0.5  # a constant judge: all ties
+    # invariant to any increasing transform of the scores (logits vs critic values)
+    fake = torch.tensor([0.5, 2.5, -1.0])
+    assert (
+        fool_share(fake, real) == fool_share(torch.exp(3 * fake), torch.exp(3 * real)) == pytest.approx(1 / 3)
+    )
+
+
+class BankGenerator(nn.Module):
+    """z [B, 2 + 784] -> [B, 1, 28, 28] in [-1, 1]: a bank image with probability ``p_real``, else noise.
+
+    z[:, 0] picks the bank image, z[:, 1] decides real or noise, z[:, 2:] is the noise.
+    """
+
+    def __init__(self, bank: torch.Tensor, p_real: float):
+        super().__init__()
+        self.register_buffer("bank", bank.float() / 127.5 - 1.0)
+        self.p_real = p_real
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        u = torch.special.ndtr(z[:, :2])
+        idx = (u[:, 0] * self.bank.shape[0]).long().clamp(max=self.bank.shape[0] - 1)
+        noise = z[:, 2:].clamp(-1, 1).view(-1, 1, 28, 28)
+        keep = (u[:, 1] < self.p_real).view(-1, 1, 1, 1)
+        return torch.where(keep, self.bank[idx], noise)
+
+
+class Roughness(nn.Module):
+    """Minus the mean squared horizontal and vertical pixel differences: smooth digits score high."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dx = (x[..., 1:] - x[..., :-1]).pow(2).flatten(1).mean(1)
+        dy = (x[..., 1:, :] - x[..., :-1, :]).pow(2).flatten(1).mean(1)
+        return -(dx + dy)
+
+
+class DistanceToMean(nn.Module):
+    """Minus the squared distance to a fixed mean image [1, 28, 28]."""
+
+    def __init__(self, mean: torch.Tensor):
+        super().__init__()
+        self.register_buffer("mean", mean)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return -(x - self.mean).pow(2).flatten(1).sum(1)
+
+
+class Brightness(nn.Module):
+    """Minus the distance of the mean intensity from a fixed level (digits are mostly dark)."""
+
+    def __init__(self, level: float):
+        super().__init__()
+        self.level = level
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return -(x.flatten(1).mean(1) - self.level).abs()
+
+
+def toy_players(digits: torch.Tensor) -> dict[str, Player]:
+    bank, reference = digits[:500], digits[500:1000].float() / 127.5 - 1.0
+    cpu = torch.device("cpu")
+
+    def handle(p_real: float) -> GeneratorHandle:
+        return GeneratorHandle(BankGenerator(bank, p_real).eval(), 2 + PIXELS, cpu)
+
+    return {
+        "perfect": Player(handle(1.0), Roughness()),
+        "between": Player(handle(0.5), DistanceToMean(reference.mean(0))),
+        "noise": Player(handle(0.0), Brightness(float(reference.mean()))),
+    }
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_5k: Dataset) -> torch.Tensor:
+    return mnist_5k.train.images[:1000]
+
+
+@pytest.fixture(scope="module")
+def held_out(mnist_5k: Dataset) -> torch.Tensor:
+    return mnist_5k.test.images[:500]
+
+
+def test_ranks_generators_by_quality(digits: torch.Tensor, held_out: torch.Tensor) -> None:
+    out = play_tournament(toy_players(digits), held_out, n_matches=60, batch_size=64, seed=0)
+    rating = {name: row["tournament_rating"] for name, row in out.items()}
+    win = {name: row["tournament_win_rate"] for name, row in out.items()}
+    assert rating["perfect"] > rating["between"] > rating["noise"]
+    # expected win rates: 1/2 (indistinguishable), 1/4 (half its images are noise), 0
+    assert win["perfect"] == pytest.approx(0.5, abs=0.2)
+    assert win["between"] == pytest.approx(0.25, abs=0.15)
+    assert win["noise"] == 0.0
+    for row in out.values():
+        assert set(row) == set(DIRECTIONS)
+        assert 0 < row["tournament_rating_std"] < 350
+        assert all(math.isfinite(v) for v in row.values())
+
+
+def test_same_seed_same_ratings(digits: torch.Tensor, held_out: torch.Tensor) -> None:
+    a = play_tournament(toy_players(digits), held_out, n_matches=10, batch_size=32, seed=3)
+    b = play_tournament(toy_players(digits), held_out, n_matches=10, batch_size=32, seed=3)
+    c = play_tournament(toy_players(digits), held_out, n_matches=10, batch_size=32, seed=4)
+    assert a == b
+    assert a != c
+
+
+def test_leaves_the_discriminators_mode_alone(held_out: torch.Tensor, digits: torch.Tensor) -> None:
+    players = toy_players(digits)
+    players["perfect"].discriminator.train()
+    players["between"].discriminator.eval()
+    play_tournament(players, held_out, n_matches=2, batch_size=16, seed=0)
+    assert players["perfect"].discriminator.training
+    assert not players["between"].discriminator.training
+
+
+def test_rejects_bad_input(digits: torch.Tensor, held_out: torch.Tensor) -> None:
+    players = toy_players(digits)
+    with pytest.raises(ValueError, match="at least two"):
+        play_tournament({"perfect": players["perfect"]}, held_out, n_matches=2, batch_size=8, seed=0)
+    with pytest.raises(ValueError, match="uint8"):
+        play_tournament(players, held_out.float(), n_matches=2, batch_size=8, seed=0)
+    with pytest.raises(ValueError, match="exceeds"):
+        play_tournament(players, held_out[:4], n_matches=2, batch_size=8, seed=0)
+
+
+def test_four_variant_networks_play_in_reasonable_time(held_out: torch.Tensor) -> None:
+    from ganbench.registry import VARIANTS
+    from ganbench.train import build_networks
+
+    players = {}
+    for i, name in enumerate(["vanilla", "dcgan", "lsgan", "wgan-gp"]):
+        variant = VARIANTS[name]
+        g, d = build_networks(variant, 1, 28, seed=i)
+        handle = GeneratorHandle(g.eval(), variant.latent_dim, torch.device("cpu"))
+        players[name] = Player(handle, d.eval())
+    start = time.perf_counter()
+    out = play_tournament(players, held_out, n_matches=20, batch_size=64, seed=0)
+    assert time.perf_counter() - start < 60  # about 3 s on 2 CPU cores
+    assert set(out) == set(players)
