@@ -135,7 +135,7 @@ def test_ranks_generators_by_quality(digits: torch.Tensor, held_out: torch.Tenso
     assert win["between"] == pytest.approx(0.25, abs=0.15)
     assert win["noise"] == 0.0
     for row in out.values():
-        assert set(row) == set(DIRECTIONS)
+        assert set(row) == {*DIRECTIONS, "tournament_rating_std"}
         assert 0 < row["tournament_rating_std"] < 350
         assert all(math.isfinite(v) for v in row.values())
 
