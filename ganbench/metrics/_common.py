@@ -2,11 +2,12 @@
 distance, chunked Euclidean k-NN / ball-membership passes, a tiny content-keyed memo, and the
 unbiased MMD² estimator.
 
-Users: ``fid`` and FID-infinity (:func:`mean_and_covariance`, :func:`frechet_distance`);
-``precision-recall``, ``density-coverage``, the 1-NN two-sample test, the birthday test and
-memorization (:func:`kth_neighbour_distance`, :func:`count_within_radii`,
-:func:`nearest_neighbours`, :func:`nearest_neighbour_distance`); ``kid`` and ``mmd``
-(:func:`mmd2_unbiased`).
+Users: ``fid`` and ``fid-inf`` (:func:`mean_and_covariance`, :func:`frechet_distance`,
+:func:`frechet_distances`); ``precision-recall``, ``density-coverage``, ``c2st-1nn``,
+``birthday`` and ``memorization`` (:func:`kth_neighbour_distance`, :func:`count_within_radii`,
+:func:`nearest_neighbours`, :func:`nearest_neighbour_distance`,
+:func:`nearest_neighbour_distances_both_ways`, :func:`iter_pair_distance_tiles`); ``kid`` and
+``mmd`` (:func:`mmd2_unbiased`).
 
 Distances are computed in torch, tile by tile (``chunk_size`` x ``chunk_size``), so a
 50k x 50k comparison never holds more than a few tiles at once; only O((N + M) · D) float64
@@ -22,7 +23,7 @@ import math
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -285,23 +286,44 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
         mu1, mu2: means [D].
         sigma1, sigma2: covariances [D, D] (symmetric positive semi-definite).
     """
-    mu1, mu2 = np.asarray(mu1, dtype=np.float64), np.asarray(mu2, dtype=np.float64)
-    s1, s2 = np.asarray(sigma1, dtype=np.float64), np.asarray(sigma2, dtype=np.float64)
+    return frechet_distances(mu1, sigma1, [(mu2, sigma2)])[0]
+
+
+def frechet_distances(
+    mu1: np.ndarray, sigma1: np.ndarray, others: Sequence[tuple[np.ndarray, np.ndarray]]
+) -> list[float]:
+    """:func:`frechet_distance` from N(mu1, sigma1) to each N(mu2, sigma2) of ``others``, float64.
+
+    The square root Σ1^½ (one eigendecomposition of a D x D matrix) is computed once and shared,
+    so FID-infinity's FIDs at several sample sizes against one real set cost one decomposition
+    each instead of two; every value equals ``frechet_distance(mu1, sigma1, mu2, sigma2)``.
+
+    Args:
+        mu1: mean [D]; sigma1: covariance [D, D] of the reference Gaussian.
+        others: pairs (mean [D], covariance [D, D]).
+    """
+    mu1 = np.asarray(mu1, dtype=np.float64)
+    s1 = np.asarray(sigma1, dtype=np.float64)
     d = mu1.shape[0] if mu1.ndim == 1 else -1
-    if mu1.shape != (d,) or mu2.shape != (d,) or s1.shape != (d, d) or s2.shape != (d, d):
-        raise ValueError(
-            f"expected means [D] and covariances [D, D] of one D; got {mu1.shape}, {s1.shape}, "
-            f"{mu2.shape}, {s2.shape}"
-        )
+    pairs = [(np.asarray(m, dtype=np.float64), np.asarray(s, dtype=np.float64)) for m, s in others]
+    for mu2, s2 in pairs:
+        if mu1.shape != (d,) or mu2.shape != (d,) or s1.shape != (d, d) or s2.shape != (d, d):
+            raise ValueError(
+                f"expected means [D] and covariances [D, D] of one D; got {mu1.shape}, {s1.shape}, "
+                f"{mu2.shape}, {s2.shape}"
+            )
     s1 = 0.5 * (s1 + s1.T)
-    s2 = 0.5 * (s2 + s2.T)
-    root1 = _psd_sqrt(s1)
-    inner = root1 @ s2 @ root1
-    inner = 0.5 * (inner + inner.T)
-    tr_covmean = float(np.sqrt(np.clip(np.linalg.eigvalsh(inner), 0.0, None)).sum())
-    diff = mu1 - mu2
-    value = float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * tr_covmean)
-    return max(value, 0.0)
+    root1 = _psd_sqrt(s1) if pairs else s1
+    values = []
+    for mu2, s2 in pairs:
+        s2 = 0.5 * (s2 + s2.T)
+        inner = root1 @ s2 @ root1
+        inner = 0.5 * (inner + inner.T)
+        tr_covmean = float(np.sqrt(np.clip(np.linalg.eigvalsh(inner), 0.0, None)).sum())
+        diff = mu1 - mu2
+        value = float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * tr_covmean)
+        values.append(max(value, 0.0))
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,6 +568,62 @@ def nearest_neighbour_distance(
 ) -> np.ndarray:
     """Distance from each query row [Nq, D] to its nearest row of ``ref`` [Nr, D]: float64 [Nq]."""
     return nearest_neighbours(query, ref, 1, device=device, chunk_size=chunk_size).distances[:, 0].copy()
+
+
+def nearest_neighbour_distances_both_ways(
+    a: ArrayLike,
+    b: ArrayLike,
+    *,
+    device: str | None = None,
+    chunk_size: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distances from each row of ``a`` [Na, D] to its nearest row of ``b`` [Nb, D], and back, in one pass.
+
+    Each tile of the a-to-b distance matrix is reduced along both axes, so this costs one
+    chunked pass where two :func:`nearest_neighbour_distance` calls would cost two (the 1-NN
+    two-sample test needs both directions).
+
+    Returns:
+        (float64 [Na], float64 [Nb]): ``min_j ‖a_i − b_j‖`` and ``min_i ‖a_i − b_j‖``.
+    """
+    q, r = _query_and_ref(a, b)
+    dev = resolve_device(device)
+    p = _prepare(q, r, dev)
+    a_to_b = torch.full((q.shape[0],), math.inf, dtype=torch.float64, device=dev)
+    b_to_a = torch.full((r.shape[0],), math.inf, dtype=torch.float64, device=dev)
+    chunk = _chunk(chunk_size)
+    for rows in _slices(q.shape[0], chunk):
+        for cols in _slices(r.shape[0], chunk):
+            tile = _tile(p, rows, cols)
+            a_to_b[rows] = torch.minimum(a_to_b[rows], tile.min(dim=1).values)
+            b_to_a[cols] = torch.minimum(b_to_a[cols], tile.min(dim=0).values)
+    return a_to_b.cpu().numpy(), b_to_a.cpu().numpy()
+
+
+def iter_pair_distance_tiles(
+    x: ArrayLike,
+    *,
+    device: str | None = None,
+    chunk_size: int | None = None,
+) -> Iterator[tuple[slice, slice, torch.Tensor]]:
+    """Yield ``(rows, cols, tile)`` covering every unordered pair of rows of ``x`` [N, D] exactly once.
+
+    Only tiles on or above the block diagonal are computed (about half of the N x N matrix);
+    in a tile, the entry for rows ``i`` and ``j`` is ``‖x_i − x_j‖`` where ``i < j`` and ``+inf``
+    where ``i >= j``, so a reduction over the tiles (e.g. all pairs closer than a threshold, as
+    the birthday test needs) sees each pair once and never a row paired with itself.
+    """
+    arr = as_matrix("x", x)
+    chunk = _chunk(chunk_size)
+    p = _prepare(arr, None, resolve_device(device))
+    slices = _slices(arr.shape[0], chunk)
+    for bi, rows in enumerate(slices):
+        for cols in slices[bi:]:
+            tile = _tile(p, rows, cols)
+            if cols.start == rows.start:
+                lower = torch.ones(tile.shape, dtype=torch.bool, device=tile.device).tril_()
+                tile.masked_fill_(lower, math.inf)
+            yield rows, cols, tile
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""Leave-one-out 1-nearest-neighbour two-sample test (1-NN classifier accuracy).
+
+Lopez-Paz & Oquab 2017, "Revisiting Classifier Two-Sample Tests", arXiv:1610.06545, propose
+judging two samples by the held-out accuracy of a classifier trained to tell them apart; Xu,
+Huang, Yuan, Guo, Sun, Wu & Weinberger 2018, "An empirical study on evaluation metrics of
+generative adversarial networks", arXiv:1806.07755, use the leave-one-out 1-NN classifier on
+equal-sized real and generated sets as a GAN measure: 0.5 when the sets cannot be told apart,
+1.0 when they are disjoint, and below 0.5 when generated samples sit unusually close to the
+real ones (copies).
+
+Definition used here. Pool the real set X and the generated set Y, both of size n. Each point
+is classified by the label of its nearest *other* point of the pool; its own entry is excluded
+(leave-one-out). A point is right when its nearest same-set neighbour is strictly closer than
+its nearest other-set neighbour, wrong when strictly farther, and counts 1/2 on an exact tie
+(the expected score of a random tie-break, so exact duplicates across the sets do not push the
+value either way). The distances come from the chunked float64 routine of ``_common``, whose
+rounding (about 3e-8 times the row norms for coincident points, ~1e-15 relative otherwise)
+would decide exact ties at random, so two distances that agree to 1e-9 relative or to 1e-7
+times the largest row norm (about the pooled mean) count as tied. ``c2st_1nn`` is the mean
+over all 2n points; ``c2st_1nn_real`` and ``c2st_1nn_fake`` are the means over the real and the
+generated points.
+
+Read the per-side values too: a generator much more spread out than the data (e.g. noise with a
+larger scale, in high dimension) can give 0.5 overall, with the real side near 1 (real points
+are each other's neighbours) and the generated side near 0 (the nearest point to a far-flung
+sample is a real one).
+
+Equal sizes. When N != M the larger set is subsampled without replacement to n = min(N, M)
+rows with ``numpy.random.default_rng(seed)`` (unequal sizes would shift the chance level away
+from 0.5). The record's n_real and n_fake fix n = min(n_real, n_fake); with equal sizes (the
+usual protocol) nothing is drawn and ``seed`` has no effect.
+
+Shared work: the nearest same-set distances are the self 1-NN radii of
+:func:`~ganbench.metrics._common.kth_neighbour_distance`, memoised by content, so the pass that
+precision-recall and density-coverage make over an equal-sized real or generated set is reused;
+the two cross directions come from one pass
+(:func:`~ganbench.metrics._common.nearest_neighbour_distances_both_ways`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganbench.metrics._common import (
+    as_pair,
+    check_seed,
+    kth_neighbour_distance,
+    nearest_neighbour_distances_both_ways,
+)
+from ganbench.metrics._spec import metric
+
+
+def subsample_to_equal_size(real: np.ndarray, fake: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``real`` [N, D] and ``fake`` [M, D] cut to n = min(N, M) rows each.
+
+    The larger set loses rows drawn without replacement by ``numpy.random.default_rng(seed)``
+    (kept in their original order); a set of size n is returned unchanged (the same object),
+    so the k-NN memo keyed by its content still applies.
+    """
+    n = min(real.shape[0], fake.shape[0])
+    rng = np.random.default_rng(seed)
+
+    def cut(x: np.ndarray) -> np.ndarray:
+        if x.shape[0] == n:
+            return x
+        return x[np.sort(rng.choice(x.shape[0], size=n, replace=False))]
+
+    return cut(real), cut(fake)
+
+
+def _side_accuracy(same: np.ndarray, other: np.ndarray, atol: float) -> float:
+    """Share of points whose nearest same-set neighbour is closer (ties, to rounding, count 1/2)."""
+    tie = np.abs(same - other) <= 1e-9 * np.maximum(same, other) + atol
+    return float(np.mean(np.where(tie, 0.5, same < other)))
+
+
+@metric(
+    "c2st-1nn",
+    space="features",
+    directions={"c2st_1nn": 0.5, "c2st_1nn_real": 0.5, "c2st_1nn_fake": 0.5},
+    reference="Lopez-Paz & Oquab 2017 (arXiv:1610.06545); Xu et al. 2018 (arXiv:1806.07755)",
+)
+def c2st_1nn(*, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> dict[str, float]:
+    """Leave-one-out 1-NN accuracy of telling real from generated features.
+
+    Args:
+        real: real features [N, D], N >= 2.
+        fake: generated features [M, D], M >= 2.
+        seed: draws the subsample of the larger set when N != M (see the module docstring).
+
+    Returns:
+        ``c2st_1nn``: accuracy over all 2n points, n = min(N, M); ``c2st_1nn_real`` and
+        ``c2st_1nn_fake``: accuracy over the real and the generated points. All in [0, 1],
+        target 0.5; about 1.0 for sets that are far apart, below 0.5 for a generator whose
+        samples are closer to the real points than those are to each other (memorisation).
+    """
+    r, f = as_pair(real, fake, min_real=2, min_fake=2)
+    r, f = subsample_to_equal_size(r, f, check_seed(seed))
+    real_to_fake, fake_to_real = nearest_neighbour_distances_both_ways(r, f)
+    centre = 0.5 * (r.mean(axis=0) + f.mean(axis=0))
+    atol = 1e-7 * float(np.sqrt(max(((r - centre) ** 2).sum(1).max(), ((f - centre) ** 2).sum(1).max())))
+    acc_real = _side_accuracy(kth_neighbour_distance(r, 1), real_to_fake, atol)
+    acc_fake = _side_accuracy(kth_neighbour_distance(f, 1), fake_to_real, atol)
+    return {
+        "c2st_1nn": 0.5 * (acc_real + acc_fake),
+        "c2st_1nn_real": acc_real,
+        "c2st_1nn_fake": acc_fake,
+    }
