@@ -33,7 +33,18 @@ class EvalConfig:
     extractor: str = "domain-classifier"  # feature space for features/logits metrics
     classifier_epochs: int = 10  # training epochs of the domain classifier
     n_samples: int = 10_000  # generated = held-out real images compared; capped by the held-out split
-    metrics: tuple[str, ...] = ("fid", "kid", "is", "precision-recall", "density-coverage")
+    metrics: tuple[str, ...] = (  # a fast, broad subset; `--metrics all` runs every registered one
+        "fid",
+        "kid",
+        "is",
+        "precision-recall",
+        "density-coverage",
+        "c2st-1nn",
+        "mode-score",
+        "class-coverage",
+        "ndb",
+        "birthday",
+    )
     metric_seed: int = 0  # seed of the random draws inside metrics (splits, subsets)
     bootstrap: int = 0  # bootstrap resamples per metric for ci_low / ci_high (0: none)
     tournament: bool = True  # discriminators judge each other's generators (runs with >= 2 variants)

