@@ -190,7 +190,9 @@ def _bootstrap(
     """Percentile intervals (2.5, 97.5) over ``replicates`` resamples of both sets."""
     rng = np.random.default_rng([seed, 0xB007])
     draws: dict[str, list[float]] = {}
-    for _ in tqdm(range(replicates), desc=f"bootstrap {name}", disable=not progress, leave=False):
+    for _ in tqdm(
+        range(replicates), desc=f"bootstrap {name}", disable=None if progress else True, leave=False
+    ):
         r = real.take(rng.integers(0, len(real), len(real)))
         f = fake.take(rng.integers(0, len(fake), len(fake)))
         for key, value in compute(r, f).items():

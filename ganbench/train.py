@@ -131,7 +131,12 @@ def train(
     losses: list[dict[str, float]] = []
     start = time.perf_counter()
     bar = tqdm(
-        total=budget_images, unit="img", unit_scale=True, desc=variant.name, disable=not progress, leave=False
+        total=budget_images,
+        unit="img",
+        unit_scale=True,
+        desc=variant.name,
+        disable=None if progress else True,
+        leave=False,
     )
     while shown < budget_images:
         if budget.seconds is not None and time.perf_counter() - start >= budget.seconds:

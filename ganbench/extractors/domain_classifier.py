@@ -114,7 +114,9 @@ class DomainClassifier:
     ) -> dict[str, np.ndarray]:
         """images uint8 [N, C, H, W] -> {"features": float32 [N, 128], "logits": float32 [N, K]}."""
         features, logits = [], []
-        for start in tqdm(range(0, len(images), batch_size), desc=desc, disable=not progress, leave=False):
+        for start in tqdm(
+            range(0, len(images), batch_size), desc=desc, disable=None if progress else True, leave=False
+        ):
             f, lg = self.net(_normalise(images[start : start + batch_size]).to(self.device))
             features.append(f.cpu())
             logits.append(lg.cpu())
@@ -141,7 +143,10 @@ def _train_net_seeded(
         optimiser, max_lr=settings.lr, total_steps=settings.epochs * steps_per_epoch
     )
     bar = tqdm(
-        total=settings.epochs * steps_per_epoch, desc="domain classifier", disable=not progress, leave=False
+        total=settings.epochs * steps_per_epoch,
+        desc="domain classifier",
+        disable=None if progress else True,
+        leave=False,
     )
     for _ in range(settings.epochs):
         order = torch.randperm(len(images), generator=rng)
