@@ -10,6 +10,8 @@ import click
 from ganbench import config as cfg
 from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS, UnknownNameError
+from ganbench.tournament import DIRECTIONS as TOURNAMENT_DIRECTIONS
+from ganbench.tournament import REFERENCE as TOURNAMENT_REFERENCE
 
 RUN_EXAMPLES = """
 \b
@@ -181,6 +183,9 @@ def list_(what: str | None) -> None:
                 inputs = "+".join([spec.space, *spec.extra_inputs])
                 click.echo(f"  {name:18} [{inputs}] {keys}")
                 click.echo(f"  {'':18} {spec.reference}")
+            keys = ", ".join(f"{k} ({d})" for k, d in TOURNAMENT_DIRECTIONS.items())
+            click.echo(f"  {'tournament':18} [models, run-level: on unless --no-tournament] {keys}")
+            click.echo(f"  {'':18} {TOURNAMENT_REFERENCE}")
         elif section == "extractors":
             for name, factory in EXTRACTORS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")

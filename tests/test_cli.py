@@ -149,7 +149,8 @@ def test_list_shows_every_registry() -> None:
         "presets:",
     ):
         assert expected in result.output
-    assert "precision (higher)" in invoke("list", "metrics").output
+    metrics = invoke("list", "metrics").output
+    assert "precision (higher)" in metrics and "c2st_1nn (target 0.5)" in metrics and "tournament" in metrics
 
 
 def test_help_shows_examples() -> None:
