@@ -62,8 +62,9 @@ def load_dataset(name: str, data_root: str | None, log: Log) -> tuple[Dataset, s
         if name not in OFFLINE_FALLBACK:
             raise
         fallback = OFFLINE_FALLBACK[name]
-        note = f"dataset {name!r} is unavailable ({err}); FELL BACK to {fallback!r} (records say so)"
-        log(f"warning: {note}")
+        reason = str(err).splitlines()[0]
+        note = f"{reason} FELL BACK to {fallback!r}; the records say dataset={fallback}"
+        log(f"warning: {err}\nwarning: FELL BACK to {fallback!r}; the records say dataset={fallback}")
         return DATASETS[fallback](data_root), note
 
 

@@ -126,6 +126,7 @@ def test_mnist_offline_falls_back_to_mnist_5k_and_says_so(
     said: list[str] = []
     dataset, note = load_dataset("mnist", str(tmp_path), said.append)
     assert dataset.name == "mnist-5k" and note is not None and "FELL BACK to 'mnist-5k'" in note
+    assert "\n" not in note  # one line: it heads the report as a quote
     assert said and said[0].startswith("warning:")
 
 
