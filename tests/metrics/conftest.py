@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -66,3 +69,34 @@ def mnist() -> np.ndarray:
     x, _ = mnist_data()
     x = (x / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
     return x[np.random.default_rng(0).permutation(len(x))]
+
+
+_MEASURE_SCRIPT = """
+import json, resource, time, numpy as np
+from ganbench.registry import METRICS
+import ganbench.metrics
+rng = np.random.default_rng(0)
+real = rng.random(({n}, 1, 28, 28), dtype=np.float32)
+fake = rng.random(({n}, 1, 28, 28), dtype=np.float32)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+out = {call}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": time.perf_counter() - start, "mb": (peak - base) / 1024, "values": out}}))
+"""
+
+
+@pytest.fixture
+def measure_in_fresh_process() -> Callable[..., dict]:
+    """Factory ``measure(call, n=10000)``: run ``call`` (an expression over uniform-noise images
+    ``real`` and ``fake`` [n, 1, 28, 28]) in a new interpreter, so peak-RSS growth is its own.
+
+    Returns ``{"seconds": float, "mb": peak RSS growth in MB, "values": the metric's output}``.
+    """
+
+    def measure(call: str, n: int = 10_000) -> dict:
+        script = _MEASURE_SCRIPT.format(n=n, call=call)
+        done = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+        return json.loads(done.stdout)
+
+    return measure
