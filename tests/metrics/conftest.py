@@ -100,3 +100,15 @@ def measure_in_fresh_process() -> Callable[..., dict]:
         return json.loads(done.stdout)
 
     return measure
+
+
+@pytest.fixture
+def confident_logits() -> Callable[..., np.ndarray]:
+    """Factory ``confident_logits(labels, scale=60, noise=0, seed=0)`` -> logits [len(labels), 10]
+    peaked on ``labels`` (scale 60: posteriors are one-hot to float precision), plus N(0, noise²)."""
+
+    def make(labels: np.ndarray, scale: float = 60.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return scale * np.eye(10)[labels] + noise * rng.normal(size=(len(labels), 10))
+
+    return make

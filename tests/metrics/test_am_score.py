@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -12,14 +14,7 @@ K = 10
 UNIFORM = np.full(K, 1.0 / K)
 
 
-def confident_logits(
-    labels: np.ndarray, scale: float = 60.0, noise: float = 0.0, seed: int = 0
-) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return scale * np.eye(K)[labels] + noise * rng.normal(size=(len(labels), K))
-
-
-def test_confident_and_balanced_is_near_zero() -> None:
+def test_confident_and_balanced_is_near_zero(confident_logits: Callable[..., np.ndarray]) -> None:
     logits = confident_logits(np.repeat(np.arange(K), 50))
     assert am_score(real=logits, fake=logits, class_prior=UNIFORM)["am_score"] == pytest.approx(
         0.0, abs=1e-20
@@ -31,14 +26,16 @@ def test_uniform_posteriors_give_log_k() -> None:
     assert am_score(real=logits, fake=logits, class_prior=UNIFORM)["am_score"] == pytest.approx(np.log(K))
 
 
-def test_class_mix_unlike_the_prior_costs_kl_prior_to_marginal() -> None:
+def test_class_mix_unlike_the_prior_costs_kl_prior_to_marginal(
+    confident_logits: Callable[..., np.ndarray],
+) -> None:
     prior = np.r_[np.full(5, 0.16), np.full(5, 0.04)]
     logits = confident_logits(np.repeat(np.arange(K), 50))  # balanced, prior is not
     expected = float(np.sum(prior * np.log(prior / UNIFORM)))
     assert am_score(real=logits, fake=logits, class_prior=prior)["am_score"] == pytest.approx(expected)
 
 
-def test_dropping_classes_raises_it_monotonically() -> None:
+def test_dropping_classes_raises_it_monotonically(confident_logits: Callable[..., np.ndarray]) -> None:
     real = confident_logits(np.repeat(np.arange(K), 50))
     values = []
     for kept in (10, 9, 7, 5, 3, 1):
@@ -47,7 +44,7 @@ def test_dropping_classes_raises_it_monotonically() -> None:
     assert np.all(np.diff(values) > 0)
 
 
-def test_less_confident_posteriors_raise_it() -> None:
+def test_less_confident_posteriors_raise_it(confident_logits: Callable[..., np.ndarray]) -> None:
     labels = np.repeat(np.arange(K), 50)
     real = confident_logits(labels)
     values = [
@@ -71,7 +68,7 @@ def test_mismatched_class_counts_are_refused() -> None:
         am_score(real=np.zeros((5, K)), fake=np.zeros((5, K + 1)), class_prior=UNIFORM)
 
 
-def test_registered_contract() -> None:
+def test_registered_contract(confident_logits: Callable[..., np.ndarray]) -> None:
     spec = METRICS["am-score"]
     assert spec.space == "logits"
     assert spec.extra_inputs == ("class_prior",)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import torch
@@ -15,21 +17,13 @@ K = 10
 UNIFORM = np.full(K, 1.0 / K)
 
 
-def confident_logits(
-    labels: np.ndarray, scale: float = 60.0, noise: float = 0.0, seed: int = 0
-) -> np.ndarray:
-    """Logits [len(labels), K] peaked on ``labels``, plus optional Gaussian noise."""
-    rng = np.random.default_rng(seed)
-    return scale * np.eye(K)[labels] + noise * rng.normal(size=(len(labels), K))
-
-
-def test_confident_and_balanced_reaches_the_maximum_k() -> None:
+def test_confident_and_balanced_reaches_the_maximum_k(confident_logits: Callable[..., np.ndarray]) -> None:
     logits = confident_logits(np.repeat(np.arange(K), 50))
     out = mode_score(real=logits, fake=logits, class_prior=UNIFORM)
     assert out["mode_score"] == pytest.approx(K, rel=1e-9)
 
 
-def test_dropping_classes_lowers_it_monotonically() -> None:
+def test_dropping_classes_lowers_it_monotonically(confident_logits: Callable[..., np.ndarray]) -> None:
     real = confident_logits(np.repeat(np.arange(K), 50))
     values = []
     for kept in (10, 8, 6, 4, 2, 1):
@@ -40,7 +34,7 @@ def test_dropping_classes_lowers_it_monotonically() -> None:
     assert values == pytest.approx([k * k / K for k in (10, 8, 6, 4, 2, 1)], rel=1e-6)
 
 
-def test_less_confident_posteriors_lower_it() -> None:
+def test_less_confident_posteriors_lower_it(confident_logits: Callable[..., np.ndarray]) -> None:
     labels = np.repeat(np.arange(K), 50)
     real = confident_logits(labels)
     values = [
@@ -64,7 +58,7 @@ def test_is_one_split_inception_score_penalised_by_the_marginal_kl() -> None:
     assert ours == pytest.approx(inception * np.exp(-np.sum(p_y * np.log(p_y / prior))), rel=1e-6)
 
 
-def test_a_marginal_far_from_the_prior_lowers_it() -> None:
+def test_a_marginal_far_from_the_prior_lowers_it(confident_logits: Callable[..., np.ndarray]) -> None:
     logits = confident_logits(np.repeat(np.arange(K), 50))
     skewed = np.r_[np.full(5, 0.19), np.full(5, 0.01)]
     balanced = mode_score(real=logits, fake=logits, class_prior=UNIFORM)["mode_score"]
@@ -94,7 +88,7 @@ def test_bad_prior_is_refused(prior: np.ndarray, match: str) -> None:
         mode_score(real=logits, fake=logits, class_prior=prior)
 
 
-def test_registered_contract() -> None:
+def test_registered_contract(confident_logits: Callable[..., np.ndarray]) -> None:
     spec = METRICS["mode-score"]
     assert spec.space == "logits"
     assert spec.extra_inputs == ("class_prior",)
