@@ -5,6 +5,8 @@ maxout/dropout D is not reproduced). ``vanilla`` uses the non-saturating generat
 paper recommends in practice; ``vanilla-minimax`` the original saturating minimax loss.
 """
 
+from dataclasses import replace
+
 from ganbench.registry import VARIANTS
 from ganbench.variants._losses import (
     bce_discriminator_loss,
@@ -16,7 +18,7 @@ from ganbench.variants._spec import Variant
 
 _PAPER = "Goodfellow et al. 2014, Generative Adversarial Nets, arXiv:1406.2661"
 
-VARIANTS.register(
+VANILLA = VARIANTS.register(
     "vanilla",
     Variant(
         name="vanilla",
@@ -28,14 +30,13 @@ VARIANTS.register(
     ),
 )
 
+# The same GAN with only the generator loss changed.
 VARIANTS.register(
     "vanilla-minimax",
-    Variant(
+    replace(
+        VANILLA,
         name="vanilla-minimax",
         paper=_PAPER + " (MLP, original saturating minimax G loss)",
-        build_generator=MLPGenerator,
-        build_discriminator=MLPDiscriminator,
-        discriminator_loss=bce_discriminator_loss,
         generator_loss=minimax_generator_loss,
     ),
 )
