@@ -78,11 +78,12 @@ def kl_divergence(p: np.ndarray, q: np.ndarray, axis: int = -1) -> np.ndarray:
     return (xlogy(p, p) - xlogy(p, q)).sum(axis=axis)
 
 
-def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
-    """Jensen–Shannon divergence in nats of two distributions [K]: ``(KL(p||m) + KL(q||m)) / 2``.
+def js_divergence(p: np.ndarray, q: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Jensen–Shannon divergence in nats along ``axis``: ``(KL(p||m) + KL(q||m)) / 2``.
 
-    ``m = (p + q) / 2``. Bounded by ``log 2``; this is the divergence, not its square root
+    ``m = (p + q) / 2``; p, q: distributions, e.g. [K] (a 0-d result) or [C, K] (one per row).
+    Bounded by ``log 2``; this is the divergence, not its square root
     (``scipy.spatial.distance.jensenshannon`` returns the square root).
     """
     m = 0.5 * (p + q)
-    return float(0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m))
+    return 0.5 * kl_divergence(p, m, axis) + 0.5 * kl_divergence(q, m, axis)

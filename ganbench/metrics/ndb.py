@@ -101,5 +101,5 @@ def ndb(
     count_f = np.bincount(kmeans.predict(f), minlength=bins)
     z = two_proportion_z(count_r, r.shape[0], count_f, f.shape[0])
     different = np.abs(z) > norm.ppf(1.0 - alpha / 2.0)
-    js = js_divergence(count_r / r.shape[0], count_f / f.shape[0])
+    js = float(js_divergence(count_r / r.shape[0], count_f / f.shape[0]))
     return {"ndb": float(different.mean()), "ndb_js": js}
