@@ -21,7 +21,8 @@ import torch
 
 import ganbench
 from ganbench.datasets import DatasetUnavailableError
-from ganbench.evaluation import FeatureSet, extract, metric_params
+from ganbench.evaluation.features import FeatureSet, extract
+from ganbench.evaluation.scoring import metric_params
 from ganbench.metrics import _common
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS
 

@@ -1,31 +1,33 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
-The public API: the four registries, :func:`load_records`, :func:`run` and the config types.
+The public API: the four registries, :func:`run`, :func:`load_records` and the config types.
 """
 
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # isort: skip
 
-# Importing the sub-packages registers their entries.
+# Importing the plugin sub-packages registers their entries.
 import ganbench.datasets
 import ganbench.extractors
 import ganbench.metrics
 
 import ganbench.variants  # noqa: F401  isort: skip
-from ganbench.config import EvalConfig, RunConfig, TrainConfig, load_preset
-from ganbench.pipeline import run
-from ganbench.records import load_records
+from ganbench.config import ConfigError, EvalConfig, RunConfig, TrainConfig, check_config, load_preset
+from ganbench.reporting.records import load_records
+from ganbench.studies.pipeline import run
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "DATASETS",
     "EXTRACTORS",
     "METRICS",
     "VARIANTS",
+    "ConfigError",
     "EvalConfig",
     "RunConfig",
     "TrainConfig",
     "__version__",
+    "check_config",
     "load_preset",
     "load_records",
     "run",

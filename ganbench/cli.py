@@ -1,43 +1,71 @@
-"""The ``ganbench`` command: a thin click layer over the public API."""
+"""The ``ganbench`` command: a thin click layer over the public API.
+
+Bad input exits with code 2 and one line naming the option, the value and what is accepted,
+before any work starts and without leaving a run folder; data that cannot be read exits 1.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ganbench import config as cfg
 from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
-from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS, UnknownNameError
-from ganbench.tournament import DIRECTIONS as TOURNAMENT_DIRECTIONS
-from ganbench.tournament import REFERENCE as TOURNAMENT_REFERENCE
+from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
 
 RUN_EXAMPLES = """
 \b
 Examples:
-  ganbench run                                  # quick preset: 4 variants on mnist-5k, ~10 min on CPU
+  ganbench run                                  # quick preset: 4 variants on mnist-5k, ~8 min on CPU
   ganbench run --variants dcgan,wgan-gp --seeds 0,1,2
   ganbench run --preset smoke                   # seconds; numbers mean nothing
-  ganbench run --preset paper --dataset mnist   # Lucic et al. 2018 protocol, for a GPU
+  ganbench run --preset paper                   # Lucic et al. 2018 protocol on full MNIST, for a GPU
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
 """
 
+#: The CLI option that sets each config setting, to name it in error messages.
+OPTION_OF_SETTING = {
+    "preset": "--preset",
+    "config": "--config",
+    "variants": "--variants",
+    "dataset": "--dataset",
+    "data_root": "--data-root",
+    "seeds": "--seeds",
+    "device": "--device",
+    "train.kimg": "--budget-kimg",
+    "train.budget_seconds": "--budget-seconds",
+    "eval.metrics": "--metrics",
+    "eval.n_samples": "--n-samples",
+    "eval.bootstrap": "--bootstrap",
+}
+
 
 def _csv(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+    """None when the option was not given; else its comma-separated items (an empty list for '')."""
+    return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _seeds(value: str | None) -> list[int] | None:
-    if not value:
+    items = _csv(value)
+    if items is None:
         return None
     try:
-        return [int(v) for v in value.split(",") if v.strip()]
+        return [int(v) for v in items]
     except ValueError:
         raise click.BadParameter(
-            f"seeds must be comma-separated integers, e.g. 0,1,2; got {value!r}"
+            f"seeds must be comma-separated integers >= 0, e.g. 0,1,2; got {value!r}", param_hint="'--seeds'"
         ) from None
+
+
+def _usage_error(err: cfg.ConfigError, given: set[str], source: str) -> click.UsageError:
+    """A ConfigError as click's usage error: name the option when the value came from the command line."""
+    if err.setting in given or err.setting in ("preset", "config"):
+        return click.BadParameter(str(err), param_hint=f"'{OPTION_OF_SETTING[err.setting]}'")
+    return click.UsageError(f"{err} (set in {source})")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,12 +77,15 @@ def main() -> None:
     Start with:  ganbench run            then:  ganbench report reports/<run-id>
     See also:    ganbench list
     """
+    from ganbench.runtime import configure_threads
+
+    configure_threads()
 
 
 @main.command(epilog=RUN_EXAMPLES)
 @click.option(
     "--preset",
-    default="quick",
+    default=cfg.DEFAULT_PRESET,
     show_default=True,
     help="smoke | quick | paper (see `ganbench list presets`).",
 )
@@ -68,7 +99,7 @@ def main() -> None:
 )
 @click.option("--seeds", help="Comma-separated seeds, e.g. 0,1,2 (default: 0).")
 @click.option("--metrics", help="Comma-separated metrics, or 'all' (default: the preset's).")
-@click.option("--budget-kimg", type=float, help="Thousands of real images shown to D per run.")
+@click.option("--budget-kimg", type=float, help="Thousands of real images shown to D per run (> 0).")
 @click.option(
     "--budget-seconds", type=float, help="Optional wall-clock cap per run (breaks exact reproducibility)."
 )
@@ -79,7 +110,9 @@ def main() -> None:
     "--bootstrap", type=int, help="Bootstrap resamples per metric: adds ci_low / ci_high to every value."
 )
 @click.option(
-    "--tournament/--no-tournament", default=None, help="Discriminators judge each other's generators."
+    "--tournament/--no-tournament",
+    default=None,
+    help="Add or drop the tournament measure (discriminators judge each other's generators).",
 )
 @click.option("--device", help="auto | cpu | cuda | cuda:N (default: auto).")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
@@ -102,37 +135,59 @@ def run(
     no_progress: bool,
 ) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
-    from ganbench.pipeline import run as run_pipeline
-    from ganbench.report import REPORT_MD
+    from ganbench.reporting.report import REPORT_MD
+    from ganbench.studies.pipeline import run as run_pipeline
+    from ganbench.studies.preflight import OutDirError
 
+    overrides: dict[str, Any] = {
+        "variants": _csv(variants),
+        "dataset": dataset,
+        "data_root": data_root,
+        "seeds": _seeds(seeds),
+        "device": device,
+        "train.kimg": budget_kimg,
+        "train.budget_seconds": budget_seconds,
+        "eval.metrics": _csv(metrics),
+        "eval.n_samples": n_samples,
+        "eval.bootstrap": bootstrap,
+    }
+    given = {setting for setting, value in overrides.items() if value is not None}
+    source = f"--config {config_file}" if config_file else f"preset {preset}"
     try:
         config = cfg.load_preset(preset)
         if config_file:
             config = cfg.load_config_file(config_file, config)
-        config = cfg.with_overrides(
-            config,
-            {
-                "variants": VARIANTS.resolve(variants) if variants else None,
-                "dataset": DATASETS[dataset] and dataset if dataset else None,
-                "data_root": data_root,
-                "seeds": _seeds(seeds),
-                "device": device,
-                "train": {"kimg": budget_kimg, "budget_seconds": budget_seconds},
-                "eval": {
-                    "metrics": METRICS.resolve(metrics) if metrics else None,
-                    "n_samples": n_samples,
-                    "bootstrap": bootstrap,
-                    "tournament": tournament,
-                },
-            },
-        )
+        config = cfg.with_overrides(config, _nested(overrides))
+        if tournament is not None:
+            chosen = [m for m in config.eval.metrics if m != "tournament"] + (
+                ["tournament"] if tournament else []
+            )
+            config = cfg.with_overrides(config, {"eval": {"metrics": chosen}})
         run_dir = run_pipeline(config, out_dir=out_dir, progress=not no_progress)
-    except (UnknownNameError, ValueError, DatasetUnavailableError, CorruptDatasetError) as err:
+    except cfg.ConfigError as err:
+        raise _usage_error(err, given, source) from None
+    except OutDirError as err:
+        raise click.BadParameter(str(err), param_hint="'--out'") from None
+    except DatasetUnavailableError as err:
+        raise click.UsageError(str(err)) from None
+    except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
     click.echo((run_dir / REPORT_MD).read_text())
     click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
+
+
+def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``{"train.kimg": 5}`` -> ``{"train": {"kimg": 5}}``."""
+    out: dict[str, Any] = {}
+    for setting, value in overrides.items():
+        *tables, key = setting.split(".")
+        target = out
+        for table in tables:
+            target = target.setdefault(table, {})
+        target[key] = value
+    return out
 
 
 @main.command()
@@ -144,7 +199,7 @@ def report(run_dir: str) -> None:
     Example:
       ganbench report reports/20261123-120000-quick
     """
-    from ganbench.report import write_report
+    from ganbench.reporting.report import write_report
 
     try:
         markdown = write_report(Path(run_dir))
@@ -181,11 +236,11 @@ def list_(what: str | None) -> None:
                     for k, d in spec.directions.items()
                 )
                 inputs = "+".join([spec.space, *spec.extra_inputs])
-                click.echo(f"  {name:18} [{inputs}] {keys}")
+                level = ", run-level: over each seed's models" if spec.level == "run" else ""
+                click.echo(f"  {name:18} [{inputs}{level}] {keys}")
                 click.echo(f"  {'':18} {spec.reference}")
-            keys = ", ".join(f"{k} ({d})" for k, d in TOURNAMENT_DIRECTIONS.items())
-            click.echo(f"  {'tournament':18} [models, run-level: on unless --no-tournament] {keys}")
-            click.echo(f"  {'':18} {TOURNAMENT_REFERENCE}")
+                if spec.notes:
+                    click.echo(f"  {'':18} note: {spec.notes}")
         elif section == "extractors":
             for name, factory in EXTRACTORS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")

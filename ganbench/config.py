@@ -1,26 +1,46 @@
-"""Run configuration: frozen dataclasses whose field defaults are THE defaults, and TOML presets.
+"""Run configuration: frozen dataclasses whose field defaults are THE defaults, TOML presets, and the checks.
 
-A preset (``ganbench/presets/<name>.toml``) and a user TOML file only override fields; the
-CLI overrides both. Unknown keys are errors, so a typo never silently does nothing.
+``RunConfig()`` is exactly what ``ganbench run`` runs (the ``quick`` preset is the defaults and
+sets nothing); the other presets (``ganbench/presets/<name>.toml``) and a user TOML file only
+override fields, and the CLI overrides both. Unknown keys are errors, so a typo never silently
+does nothing, and :func:`check_config` checks every value before any work starts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ganbench.extractors.domain_classifier import ClassifierSettings
+
 PRESET_PACKAGE = "ganbench.presets"
+DEFAULT_PRESET = "quick"
+
+#: Settings that no longer exist, and what replaced them (a TOML file naming one gets this hint).
+REMOVED_SETTINGS = {
+    "eval.tournament": "the tournament is a measure now: list 'tournament' in eval.metrics, or leave it out",
+}
+
+
+class ConfigError(ValueError):
+    """A setting with a value that cannot be used; ``setting`` is its dotted name (``train.kimg``)."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """How each variant is trained."""
 
-    kimg: float = 60.0  # budget: thousands of real images shown to the discriminator
+    kimg: float = 80.0  # budget: thousands of real images shown to the discriminator
     budget_seconds: float | None = None  # optional wall-clock cap per run; when it binds, runs stop early
     batch_size: int = 64  # real images per discriminator step
     log_every: int = 25  # generator steps between loss-log entries
@@ -30,9 +50,9 @@ class TrainConfig:
 class EvalConfig:
     """How generated samples are evaluated."""
 
-    extractor: str = "domain-classifier"  # feature space for features/logits metrics
-    classifier_epochs: int = 10  # training epochs of the domain classifier
-    n_samples: int = 10_000  # generated = held-out real images compared; capped by the held-out split
+    extractor: str = "domain-classifier"  # feature space for features/logits measures
+    classifier_epochs: int = ClassifierSettings.epochs  # training epochs of the domain classifier
+    n_samples: int = 1000  # generated = held-out real images compared; capped by the held-out split
     metrics: tuple[str, ...] = (  # a fast, broad subset; `--metrics all` runs every registered one
         "fid",
         "kid",
@@ -44,10 +64,10 @@ class EvalConfig:
         "class-coverage",
         "ndb",
         "birthday",
+        "tournament",
     )
-    metric_seed: int = 0  # seed of the random draws inside metrics (splits, subsets)
-    bootstrap: int = 0  # bootstrap resamples per metric for ci_low / ci_high (0: none)
-    tournament: bool = True  # discriminators judge each other's generators (runs with >= 2 variants)
+    metric_seed: int = 0  # seed of the random draws inside measures (splits, subsets, matches)
+    bootstrap: int = 0  # bootstrap resamples per set measure for ci_low / ci_high (0: none)
     cache_features: bool = True  # keep extracted features in the user cache (keyed by content)
 
 
@@ -55,9 +75,10 @@ class EvalConfig:
 class RunConfig:
     """One benchmark run: variants x seeds on one dataset."""
 
-    preset: str = "quick"  # name of the preset this config started from
-    dataset: str = "mnist-5k"  # registry name; `mnist` falls back to `mnist-5k` when offline
+    preset: str = DEFAULT_PRESET  # name of the preset this config started from
+    dataset: str = "mnist-5k"  # registry name
     data_root: str | None = None  # None: $GANBENCH_DATA or the user cache dir
+    offline_fallback: bool = True  # `mnist` unavailable -> `mnist-5k`, said loudly; off for protocol presets
     variants: tuple[str, ...] = ("vanilla", "dcgan", "lsgan", "wgan-gp")
     seeds: tuple[int, ...] = (0,)
     device: str = "auto"  # auto: cuda when available, else cpu
@@ -74,14 +95,20 @@ def _apply(obj: Any, overrides: dict[str, Any], where: str) -> Any:
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
         if key not in fields:
+            if f"{where}{key}" in REMOVED_SETTINGS:
+                raise ConfigError(
+                    f"{where}{key}", f"setting '{where}{key}' was removed: {REMOVED_SETTINGS[where + key]}"
+                )
             valid = ", ".join(sorted(fields))
-            raise ValueError(f"unknown setting '{where}{key}'; valid settings here: {valid}")
+            raise ConfigError(
+                f"{where}{key}", f"unknown setting '{where}{key}'; valid settings here: {valid}"
+            )
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise ValueError(f"setting '{where}{key}' must be a table, got {value!r}")
+                raise ConfigError(f"{where}{key}", f"setting '{where}{key}' must be a table, got {value!r}")
             changes[key] = _apply(current, value, f"{where}{key}.")
-        elif isinstance(current, tuple) or key in ("variants", "seeds", "metrics"):
+        elif isinstance(current, tuple):
             changes[key] = tuple(value) if isinstance(value, list | tuple) else tuple(_split(value))
         else:
             changes[key] = value
@@ -99,18 +126,21 @@ def preset_names() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files(PRESET_PACKAGE).iterdir() if p.name.endswith(".toml"))
 
 
+def _preset_text(name: str) -> str:
+    if name not in preset_names():
+        raise ConfigError("preset", f"unknown preset {name!r}; valid presets: {', '.join(preset_names())}")
+    return resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text()
+
+
 def preset_description(name: str) -> str:
     """The first comment line of a preset file."""
-    text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text()
+    text = _preset_text(name)
     return next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
 
 
 def load_preset(name: str) -> RunConfig:
     """The :class:`RunConfig` of preset ``name`` (``smoke``, ``quick``, ``paper``)."""
-    if name not in preset_names():
-        raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(preset_names())}")
-    text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text()
-    return _apply(RunConfig(preset=name), tomllib.loads(text), "")
+    return _apply(RunConfig(preset=name), tomllib.loads(_preset_text(name)), "")
 
 
 def load_config_file(path: str | Path, base: RunConfig) -> RunConfig:
@@ -119,9 +149,11 @@ def load_config_file(path: str | Path, base: RunConfig) -> RunConfig:
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
-        raise ValueError(f"config file {path} does not exist") from None
+        raise ConfigError("config", f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError("config", f"config file {path} cannot be read: {err}") from None
     except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"config file {path} is not valid TOML: {err}") from None
+        raise ConfigError("config", f"config file {path} is not valid TOML: {err}") from None
     return _apply(base, data, "")
 
 
@@ -132,3 +164,121 @@ def with_overrides(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
         return {k: prune(v) if isinstance(v, dict) else v for k, v in d.items() if v is not None}
 
     return _apply(config, prune(overrides), "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks: every setting, before any work
+# ---------------------------------------------------------------------------------------------
+
+
+def _number(setting: str, value: object, *, positive: bool, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ConfigError(setting, f"{setting} must be a finite number ({what}); got {value!r}")
+    if positive and not float(value) > 0:
+        raise ConfigError(setting, f"{setting} must be positive ({what}); got {value!r}")
+    return float(value)
+
+
+def _int(setting: str, value: object, *, minimum: int, what: str, maximum: int | None = None) -> int:
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Integral)
+    if not ok or int(value) < minimum or (maximum is not None and int(value) > maximum):
+        bound = f">= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+        raise ConfigError(setting, f"{setting} must be an integer {bound} ({what}); got {value!r}")
+    return int(value)
+
+
+def _names(setting: str, values: tuple[Any, ...], registry: Any, what: str) -> tuple[str, ...]:
+    if not values:
+        raise ConfigError(
+            setting, f"{setting} is empty; give at least one {what}, e.g. {registry.names()[0]}"
+        )
+    names = [str(v) for v in values]
+    if names == ["all"]:
+        return tuple(registry.names())
+    for name in names:
+        if name not in registry:
+            raise ConfigError(
+                setting, f"unknown {what} {name!r}; valid {what}s: {', '.join(registry.names())}"
+            )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(
+            setting, f"{setting} lists {', '.join(twice)} more than once; give each {what} once"
+        )
+    return tuple(names)
+
+
+def check_config(config: RunConfig) -> RunConfig:
+    """Check every setting of ``config``; return it with ``all`` expanded and numbers normalised.
+
+    Raises:
+        ConfigError: the first setting that cannot be used, naming it, its value and what is
+            accepted. Nothing has been read, trained or written when it is raised.
+    """
+    from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # registries fill on package import
+    from ganbench.runtime import resolve_device
+
+    if config.dataset not in DATASETS:
+        raise ConfigError(
+            "dataset", f"unknown dataset {config.dataset!r}; valid datasets: {', '.join(DATASETS.names())}"
+        )
+    if config.data_root is not None and not isinstance(config.data_root, str | Path):
+        raise ConfigError("data_root", f"data_root must be a path; got {config.data_root!r}")
+    if not isinstance(config.offline_fallback, bool):
+        raise ConfigError(
+            "offline_fallback", f"offline_fallback must be true or false; got {config.offline_fallback!r}"
+        )
+    variants = _names("variants", config.variants, VARIANTS, "variant")
+    if not config.seeds:
+        raise ConfigError("seeds", "seeds is empty; give at least one seed, e.g. 0 or 0,1,2")
+    seeds = tuple(
+        _int("seeds", s, minimum=0, maximum=2**31 - 1, what="a training seed") for s in config.seeds
+    )
+    if len(set(seeds)) != len(seeds):
+        twice = sorted({s for s in seeds if seeds.count(s) > 1})
+        raise ConfigError(
+            "seeds", f"seeds lists {', '.join(map(str, twice))} more than once; give each seed once"
+        )
+    if not isinstance(config.device, str):
+        raise ConfigError(
+            "device", f"device must be a name such as auto, cpu or cuda:0; got {config.device!r}"
+        )
+    try:
+        resolve_device(config.device)
+    except ValueError as err:
+        raise ConfigError("device", str(err)) from None
+
+    t = config.train
+    train = dataclasses.replace(
+        t,
+        kimg=_number("train.kimg", t.kimg, positive=True, what="thousands of real images shown to D"),
+        budget_seconds=None
+        if t.budget_seconds is None
+        else _number(
+            "train.budget_seconds", t.budget_seconds, positive=True, what="a wall-clock cap in seconds"
+        ),
+        batch_size=_int("train.batch_size", t.batch_size, minimum=1, what="real images per D step"),
+        log_every=_int("train.log_every", t.log_every, minimum=1, what="G steps between loss-log entries"),
+    )
+
+    e = config.eval
+    if e.extractor not in EXTRACTORS:
+        raise ConfigError(
+            "eval.extractor",
+            f"unknown extractor {e.extractor!r}; valid extractors: {', '.join(EXTRACTORS.names())}",
+        )
+    if not isinstance(e.cache_features, bool):
+        raise ConfigError(
+            "eval.cache_features", f"eval.cache_features must be true or false; got {e.cache_features!r}"
+        )
+    evaluation = dataclasses.replace(
+        e,
+        classifier_epochs=_int(
+            "eval.classifier_epochs", e.classifier_epochs, minimum=1, what="training epochs"
+        ),
+        n_samples=_int("eval.n_samples", e.n_samples, minimum=2, what="images compared per set"),
+        metrics=_names("eval.metrics", e.metrics, METRICS, "metric"),
+        metric_seed=_int("eval.metric_seed", e.metric_seed, minimum=0, maximum=2**32 - 1, what="a seed"),
+        bootstrap=_int("eval.bootstrap", e.bootstrap, minimum=0, what="bootstrap resamples, 0 for none"),
+    )
+    return dataclasses.replace(config, variants=variants, seeds=seeds, train=train, eval=evaluation)

@@ -1,11 +1,15 @@
-"""Shared fixtures: an isolated cache, and a tiny real dataset cut from mnist-5k."""
+"""Shared fixtures: an isolated cache, empty memos, seeded Gaussian features, and a tiny real dataset."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import numpy as np
 import pytest
 import torch
 
 from ganbench.datasets import Dataset, ImageSet
+from ganbench.numerics.memo import clear_memos
 from ganbench.registry import DATASETS
 
 
@@ -36,3 +40,31 @@ def images() -> torch.Tensor:
     return torch.randint(
         0, 256, (128, 1, 28, 28), generator=torch.Generator().manual_seed(0), dtype=torch.uint8
     )
+
+
+def gaussian(
+    n: int = 1000,
+    d: int = 64,
+    *,
+    shift: float = 0.0,
+    scale: float = 1.0,
+    seed: int = 0,
+    dtype: type = np.float64,
+) -> np.ndarray:
+    """Rows of N(shift, scale² I) [n, d], reproducible from ``seed``."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, d)) * scale + shift).astype(dtype)
+
+
+@pytest.fixture
+def make_features() -> Callable[..., np.ndarray]:
+    """Factory ``make_features(n, d, shift=, scale=, seed=, dtype=)`` -> [n, d] Gaussian features."""
+    return gaussian
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> Iterator[None]:
+    """Each test starts with empty k-NN / statistics memos, so tests cannot leak into each other."""
+    clear_memos()
+    yield
+    clear_memos()

@@ -12,7 +12,6 @@ from click.testing import CliRunner, Result
 
 import ganbench
 from ganbench.cli import main
-from ganbench.datasets import mnist as mnist_module
 from ganbench.datasets._idx import write_idx
 
 FOUR = ["vanilla", "dcgan", "lsgan", "wgan-gp"]
@@ -115,19 +114,6 @@ def test_corrupt_idx_file_is_named(tmp_path: Path) -> None:
     broken.write_bytes(broken.read_bytes()[:100])  # truncated
     result = CliRunner().invoke(main, ["run", "--dataset", "mnist", "--data-root", str(tmp_path)])
     assert result.exit_code != 0 and str(broken) in result.output
-
-
-def test_mnist_offline_falls_back_to_mnist_5k_and_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ganbench.pipeline import load_dataset
-
-    monkeypatch.setattr(mnist_module, "torchvision_download", _offline)
-    said: list[str] = []
-    dataset, note = load_dataset("mnist", str(tmp_path), said.append)
-    assert dataset.name == "mnist-5k" and note is not None and "FELL BACK to 'mnist-5k'" in note
-    assert "\n" not in note  # one line: it heads the report as a quote
-    assert said and said[0].startswith("warning:")
 
 
 def test_malformed_config_file_is_refused(tmp_path: Path) -> None:

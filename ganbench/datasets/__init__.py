@@ -1,7 +1,7 @@
 """Dataset factories, registered in ``DATASETS``; importing this package registers them all."""
 
 from ganbench._autoload import import_submodules
-from ganbench.datasets._base import (
+from ganbench.datasets.spec import (
     CorruptDatasetError,
     Dataset,
     DatasetUnavailableError,

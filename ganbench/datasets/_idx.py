@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench.datasets._base import CorruptDatasetError
+from ganbench.datasets.spec import CorruptDatasetError
 
 # IDX dtype code -> numpy dtype (big-endian, as stored).
 _DTYPES: dict[int, np.dtype] = {

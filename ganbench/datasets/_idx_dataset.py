@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.datasets._base import CorruptDatasetError, Dataset, DatasetUnavailableError, ImageSet
 from ganbench.datasets._idx import read_idx
+from ganbench.datasets.spec import CorruptDatasetError, Dataset, DatasetUnavailableError, ImageSet
 
 #: split -> (images file, labels file), the names of the original MNIST distribution (without ``.gz``).
 IDX_FILES: dict[str, tuple[str, str]] = {

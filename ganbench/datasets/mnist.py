@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ganbench.datasets._base import Dataset, default_data_root
 from ganbench.datasets._idx_dataset import load_idx_dataset, torchvision_download
+from ganbench.datasets.spec import Dataset, default_data_root
 from ganbench.registry import DATASETS
 
 

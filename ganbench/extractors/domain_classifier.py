@@ -23,13 +23,14 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ganbench._seeding import seeded
 from ganbench.datasets import Dataset, default_cache_dir
-from ganbench.extractors._spec import ExtractorIdentity, state_dict_sha256
+from ganbench.extractors.spec import ExtractorIdentity, state_dict_sha256
+from ganbench.images import uint8_to_signed
 from ganbench.registry import EXTRACTORS
+from ganbench.seeding import seeded
 
 FEATURE_DIM = 128
-PROTOCOL = "native resolution and channels; uint8/255, then (x - 0.5) / 0.5"
+PROTOCOL = "native resolution and channels; uint8/255, then (x - 0.5) / 0.5"  # = uint8_to_signed
 
 
 class DomainClassifierNet(nn.Module):
@@ -57,10 +58,6 @@ class DomainClassifierNet(nn.Module):
         """Returns (features [B, 128], logits [B, K])."""
         features = self.penultimate(self.body(x))
         return features, self.head(self.dropout(features))
-
-
-def _normalise(images: torch.Tensor) -> torch.Tensor:
-    return images.float().div(255.0).sub(0.5).div(0.5)
 
 
 def _random_shift(x: torch.Tensor, max_shift: int, rng: torch.Generator) -> torch.Tensor:
@@ -117,7 +114,7 @@ class DomainClassifier:
         for start in tqdm(
             range(0, len(images), batch_size), desc=desc, disable=None if progress else True, leave=False
         ):
-            f, lg = self.net(_normalise(images[start : start + batch_size]).to(self.device))
+            f, lg = self.net(uint8_to_signed(images[start : start + batch_size]).to(self.device))
             features.append(f.cpu())
             logits.append(lg.cpu())
         return {"features": torch.cat(features).numpy(), "logits": torch.cat(logits).numpy()}
@@ -152,7 +149,7 @@ def _train_net_seeded(
         order = torch.randperm(len(images), generator=rng)
         for step in range(steps_per_epoch):
             idx = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            x = _random_shift(_normalise(images[idx]), settings.max_shift, rng).to(device)
+            x = _random_shift(uint8_to_signed(images[idx]), settings.max_shift, rng).to(device)
             _, logits = net(x)
             loss = F.cross_entropy(logits, labels[idx].to(device))
             optimiser.zero_grad(set_to_none=True)

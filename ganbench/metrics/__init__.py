@@ -1,11 +1,11 @@
-"""Metrics, one file each (or one per tight family), registered in ``METRICS`` on import.
+"""Measures, one file each (or one per tight family), registered in ``METRICS`` on import.
 
-A new metric is one new module here using the :func:`metric` decorator; it is imported
-automatically.
+A new measure is one new module here using the :func:`metric` decorator (the contract in
+``spec.py``); it is imported automatically. Shared math lives in :mod:`ganbench.numerics`.
 """
 
 from ganbench._autoload import import_submodules
-from ganbench.metrics._spec import MetricSpec, metric
+from ganbench.metrics.spec import MetricSpec, metric
 
 import_submodules(__name__, __path__)
 

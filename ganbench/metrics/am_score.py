@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics._posteriors import check_logits, check_prior, entropy, kl_divergence, softmax
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import check_logits, check_prior
+from ganbench.numerics.distributions import entropy, kl_divergence, softmax
 
 
 @metric(

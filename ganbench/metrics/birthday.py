@@ -35,7 +35,7 @@ K = 4,000 needs s ≈ 20–200, far below the set size).
 so every batch is a uniform random s-subset and one scan per ordering, which finds the first
 position whose image has a near-duplicate earlier in the ordering, answers every size at once.
 A pair counts as near-duplicate when its distance is <= τ. All such pairs of the generated set
-are found first, in one chunked pass over the pairs (``_common.iter_pair_distance_tiles``,
+are found first, in one chunked pass over the pairs (:func:`~ganbench.numerics.distances.pair_tiles`,
 float64), and stored as a sparse graph; a batch check then only looks at the graph neighbours
 of the batch's members, so B batches cost O(B · s_max · degree) after the one O(M² D) pass.
 
@@ -88,15 +88,16 @@ import numpy as np
 import torch
 from scipy.optimize import minimize_scalar
 
-from ganbench.metrics._common import (
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import (
     as_matrix,
+    check_images,
+    check_same_shape,
     check_seed,
-    count_within_radii,
-    iter_pair_distance_tiles,
-    nearest_neighbours,
+    integer,
+    positive_int,
 )
-from ganbench.metrics._images import check_images, check_same_shape
-from ganbench.metrics._spec import metric
+from ganbench.numerics.distances import count_within_radii, nearest_neighbours, pair_tiles
 
 _N_SHOW = 16  # closest pairs drawn in birthday_pairs.png
 _CALIBRATION_K = 16  # real-to-train neighbours kept to count the pairs within tau
@@ -107,7 +108,9 @@ _CALIBRATION_K = 16  # real-to-train neighbours kept to count the pairs within t
 # ---------------------------------------------------------------------------------------------
 
 
-def calibrate_threshold(real: np.ndarray, train: np.ndarray, quantile: float) -> tuple[float, float]:
+def calibrate_threshold(
+    real: np.ndarray, train: np.ndarray, quantile: float, device: torch.device | str = "cpu"
+) -> tuple[float, float]:
     """τ and the real near-duplicate pair rate from held-out real [N, D] and training [T, D] rows.
 
     Returns:
@@ -116,17 +119,18 @@ def calibrate_threshold(real: np.ndarray, train: np.ndarray, quantile: float) ->
     """
     n, t = real.shape[0], train.shape[0]
     k = min(_CALIBRATION_K, t)
-    knn = nearest_neighbours(real, train, k)
+    knn = nearest_neighbours(real, train, k, device=device)
     tau = float(np.quantile(knn.distances[:, 0], quantile))
     within = (knn.distances <= tau).sum(axis=1)
     full = within == k  # all k kept neighbours inside: count that row's pairs exactly
     if k < t and full.any():
-        within[full] = count_within_radii(train, real[full], np.full(int(full.sum()), tau)).per_ref
+        radii = np.full(int(full.sum()), tau)
+        within[full] = count_within_radii(train, real[full], radii, device=device).per_ref
     return tau, float(within.sum()) / (n * t)
 
 
 def near_duplicate_graph(
-    x: np.ndarray, tau: float, max_pairs: int, rank: np.ndarray
+    x: np.ndarray, tau: float, max_pairs: int, rank: np.ndarray, device: torch.device | str = "cpu"
 ) -> tuple[np.ndarray, np.ndarray, int, list[tuple[int, int, float]]]:
     """All pairs of rows of ``x`` [M, D] within distance τ, and the closest pairs overall.
 
@@ -144,19 +148,21 @@ def near_duplicate_graph(
     jj: list[np.ndarray] = []
     count = 0
     best = (np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    for rows, cols, tile in iter_pair_distance_tiles(x):
-        flat = tile.reshape(-1)
-        d, pos = torch.topk(flat, min(_N_SHOW, flat.numel()), largest=False)
-        pos = pos.cpu().numpy()
+    for tile in pair_tiles(x, device=device):
+        flat = tile.squared.reshape(-1)
+        _, pos = torch.topk(flat, min(_N_SHOW, flat.numel()), largest=False)
+        width = tile.squared.shape[1]
+        a_show, b_show = pos // width, pos % width
+        d = torch.where(torch.isfinite(flat[pos]), tile.canonical(a_show, b_show), torch.inf)
         cand_d = np.concatenate([best[0], d.cpu().numpy()])
-        cand_i = np.concatenate([best[1], pos // tile.shape[1] + rows.start])
-        cand_j = np.concatenate([best[2], pos % tile.shape[1] + cols.start])
-        order = np.argsort(cand_d, kind="stable")[:_N_SHOW]
+        cand_i = np.concatenate([best[1], a_show.cpu().numpy() + tile.rows.start])
+        cand_j = np.concatenate([best[2], b_show.cpu().numpy() + tile.cols.start])
+        order = np.lexsort((cand_j, cand_i, cand_d))[:_N_SHOW]
         best = (cand_d[order], cand_i[order], cand_j[order])
 
-        a, b = torch.nonzero(tile <= tau, as_tuple=True)
-        a = a.cpu().numpy() + rows.start
-        b = b.cpu().numpy() + cols.start
+        a, b = torch.nonzero(tile.within(tau), as_tuple=True)
+        a = a.cpu().numpy() + tile.rows.start
+        b = b.cpu().numpy() + tile.cols.start
         keep = (rank[a] < kept) & (rank[b] < kept)
         ii.append(a[keep])
         jj.append(b[keep])
@@ -384,7 +390,7 @@ def batch_sizes(n_used: int, pair_rate: float, max_real_dup: float, n_sizes: int
     },
     reference="Arora & Zhang 2017 (arXiv:1706.08224), automated with a real-data threshold and an ML fit",
     extra_inputs=("train",),
-    runtime=("artifact_dir",),
+    runtime=("device", "artifact_dir"),
 )
 def birthday(
     *,
@@ -399,6 +405,7 @@ def birthday(
     n_boot: int = 200,
     max_pairs: int = 2_000_000,
     seed: int = 0,
+    device: str | torch.device = "cpu",
     artifact_dir: Path | None = None,
 ) -> dict[str, float]:
     """Support size of the generator from near-duplicate rates in batches (see the module docstring).
@@ -417,6 +424,7 @@ def birthday(
         max_pairs: most near-duplicate pairs held; above it a random subset of the generated set
             is used.
         seed: draws the subset order, the orderings and the replays.
+        device: where the distance tiles are computed (runtime; the value does not depend on it).
         artifact_dir: where to write ``birthday_curve.png``, ``birthday_pairs.png`` and
             ``birthday.json``; nothing is written when ``None``. Does not change the values.
 
@@ -437,19 +445,21 @@ def birthday(
         raise ValueError(f"max_real_dup must be in (0, 1); got {max_real_dup!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1); got {level!r}")
-    for name, value, least in (("n_sizes", n_sizes, 1), ("batches", batches, 10), ("n_boot", n_boot, 10)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
-    if isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 1:
-        raise ValueError(f"max_pairs must be a positive integer; got {max_pairs!r}")
+    n_sizes = integer("n_sizes", n_sizes, minimum=1)
+    batches = integer("batches", batches, minimum=10)
+    n_boot = integer("n_boot", n_boot, minimum=10)
+    max_pairs = positive_int("max_pairs", max_pairs)
     rng = np.random.default_rng(check_seed(seed))
 
     x_fake = as_matrix("fake", fake_t.flatten(1).numpy())
     tau, pair_rate = calibrate_threshold(
-        as_matrix("real", real_t.flatten(1).numpy()), as_matrix("train", train_t.flatten(1).numpy()), quantile
+        as_matrix("real", real_t.flatten(1).numpy()),
+        as_matrix("train", train_t.flatten(1).numpy()),
+        quantile,
+        device,
     )
     rank = rng.permutation(x_fake.shape[0])
-    i, j, n_used, closest = near_duplicate_graph(x_fake, tau, max_pairs, rank)
+    i, j, n_used, closest = near_duplicate_graph(x_fake, tau, max_pairs, rank, device)
     del x_fake
     indptr, nbrs = _csr(i, j, n_used)
 

@@ -10,15 +10,14 @@ real ones (copies).
 
 Definition used here. Pool the real set X and the generated set Y, both of size n. Each point
 is classified by the label of its nearest *other* point of the pool; its own entry is excluded
-(leave-one-out). A point is right when its nearest same-set neighbour is strictly closer than
-its nearest other-set neighbour, wrong when strictly farther, and counts 1/2 on an exact tie
-(the expected score of a random tie-break, so exact duplicates across the sets do not push the
-value either way). The distances come from the chunked float64 routine of ``_common``, whose
-rounding (about 3e-8 times the row norms for coincident points, ~1e-15 relative otherwise)
-would decide exact ties at random, so two distances that agree to 1e-9 relative or to 1e-7
-times the largest row norm (about the pooled mean) count as tied. ``c2st_1nn`` is the mean
-over all 2n points; ``c2st_1nn_real`` and ``c2st_1nn_fake`` are the means over the real and the
-generated points.
+(leave-one-out). Distances are canonical (:mod:`ganbench.numerics.distances`), so which
+neighbours are nearest, and which are tied, is decided exactly and the same on every machine.
+When several points are nearest at exactly the same distance, the classifier picks one of them
+uniformly at random (the reference code's ``topk`` picks one by memory order), and the point
+counts its *expected* correctness: the share of same-set points among its nearest ones. So a
+point tied between one real and one generated neighbour counts 1/2, between three same-set
+points and one other-set point 3/4. ``c2st_1nn`` is the mean over all 2n points;
+``c2st_1nn_real`` and ``c2st_1nn_fake`` are the means over the real and the generated points.
 
 Read the per-side values too: a generator much more spread out than the data (e.g. noise with a
 larger scale, in high dimension) can give 0.5 overall, with the real side near 1 (real points
@@ -31,23 +30,25 @@ from 0.5). The record's n_real and n_fake fix n = min(n_real, n_fake); with equa
 usual protocol) nothing is drawn and ``seed`` has no effect.
 
 Shared work: the nearest same-set distances are the self 1-NN radii of
-:func:`~ganbench.metrics._common.kth_neighbour_distance`, memoised by content, so the pass that
-precision-recall and density-coverage make over an equal-sized real or generated set is reused;
-the two cross directions come from one pass
-(:func:`~ganbench.metrics._common.nearest_neighbour_distances_both_ways`).
+:func:`~ganbench.numerics.distances.kth_neighbour_distance`, memoised by content, so the pass
+that precision-recall and density-coverage make over an equal-sized real or generated set is
+reused; the two cross directions come from one pass
+(:func:`~ganbench.numerics.distances.nearest_neighbours_both_ways`). Tied points (rare except
+for duplicated rows) are counted with one ball pass each way over the tied points alone.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from ganbench.metrics._common import (
-    as_pair,
-    check_seed,
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair, check_seed
+from ganbench.numerics.distances import (
+    count_within_radii,
     kth_neighbour_distance,
-    nearest_neighbour_distances_both_ways,
+    nearest_neighbours_both_ways,
 )
-from ganbench.metrics._spec import metric
 
 
 def subsample_to_equal_size(real: np.ndarray, fake: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -68,10 +69,29 @@ def subsample_to_equal_size(real: np.ndarray, fake: np.ndarray, seed: int) -> tu
     return cut(real), cut(fake)
 
 
-def _side_accuracy(same: np.ndarray, other: np.ndarray, atol: float) -> float:
-    """Share of points whose nearest same-set neighbour is closer (ties, to rounding, count 1/2)."""
-    tie = np.abs(same - other) <= 1e-9 * np.maximum(same, other) + atol
-    return float(np.mean(np.where(tie, 0.5, same < other)))
+def _side_accuracy(
+    own: np.ndarray,
+    other: np.ndarray,
+    same_set: np.ndarray,
+    other_set: np.ndarray,
+    device: torch.device | str,
+) -> float:
+    """Mean expected leave-one-out 1-NN correctness of the points of ``same_set`` [n, D].
+
+    Args:
+        own: canonical distance of each point to its nearest other point of its own set [n].
+        other: canonical distance of each point to its nearest point of the other set [n].
+        same_set, other_set: the two sets, to count the neighbours of tied points.
+    """
+    correct = (own < other).astype(np.float64)
+    tied = np.flatnonzero(own == other)
+    if tied.size:
+        radius = own[tied]
+        # points of each set within the tied point's nearest distance (canonical: exactly those at it)
+        n_own = count_within_radii(same_set, same_set[tied], radius, device=device).per_ref - 1  # not itself
+        n_other = count_within_radii(other_set, same_set[tied], radius, device=device).per_ref
+        correct[tied] = n_own / (n_own + n_other)
+    return float(correct.mean())
 
 
 @metric(
@@ -79,14 +99,22 @@ def _side_accuracy(same: np.ndarray, other: np.ndarray, atol: float) -> float:
     space="features",
     directions={"c2st_1nn": 0.5, "c2st_1nn_real": 0.5, "c2st_1nn_fake": 0.5},
     reference="Lopez-Paz & Oquab 2017 (arXiv:1610.06545); Xu et al. 2018 (arXiv:1806.07755)",
+    runtime=("device",),
+    notes=(
+        "exact ties count the expected accuracy of a random tie-break "
+        "(the reference code breaks them by memory order)"
+    ),
 )
-def c2st_1nn(*, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> dict[str, float]:
+def c2st_1nn(
+    *, real: np.ndarray, fake: np.ndarray, seed: int = 0, device: str | torch.device = "cpu"
+) -> dict[str, float]:
     """Leave-one-out 1-NN accuracy of telling real from generated features.
 
     Args:
         real: real features [N, D], N >= 2.
         fake: generated features [M, D], M >= 2.
         seed: draws the subsample of the larger set when N != M (see the module docstring).
+        device: where the distance tiles are computed (runtime; the value does not depend on it).
 
     Returns:
         ``c2st_1nn``: accuracy over all 2n points, n = min(N, M); ``c2st_1nn_real`` and
@@ -96,11 +124,11 @@ def c2st_1nn(*, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> dict[str, 
     """
     r, f = as_pair(real, fake, min_real=2, min_fake=2)
     r, f = subsample_to_equal_size(r, f, check_seed(seed))
-    real_to_fake, fake_to_real = nearest_neighbour_distances_both_ways(r, f)
-    centre = 0.5 * (r.mean(axis=0) + f.mean(axis=0))
-    atol = 1e-7 * float(np.sqrt(max(((r - centre) ** 2).sum(1).max(), ((f - centre) ** 2).sum(1).max())))
-    acc_real = _side_accuracy(kth_neighbour_distance(r, 1), real_to_fake, atol)
-    acc_fake = _side_accuracy(kth_neighbour_distance(f, 1), fake_to_real, atol)
+    real_to_fake, fake_to_real = nearest_neighbours_both_ways(r, f, device=device)
+    own_r = kth_neighbour_distance(r, 1, device=device)
+    own_f = kth_neighbour_distance(f, 1, device=device)
+    acc_real = _side_accuracy(own_r, real_to_fake.distances[:, 0], r, f, device)
+    acc_fake = _side_accuracy(own_f, fake_to_real.distances[:, 0], f, r, device)
     return {
         "c2st_1nn": 0.5 * (acc_real + acc_fake),
         "c2st_1nn_real": acc_real,

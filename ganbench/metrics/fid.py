@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics._common import as_pair, frechet_distance, mean_and_covariance
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair
+from ganbench.numerics.gaussian import frechet_distance, mean_and_covariance
 
 
 @metric(

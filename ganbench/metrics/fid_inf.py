@@ -32,8 +32,9 @@ import warnings
 
 import numpy as np
 
-from ganbench.metrics._common import as_pair, check_seed, frechet_distances, mean_and_covariance
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair, check_seed, integer
+from ganbench.numerics.gaussian import frechet_distances, mean_and_covariance
 
 
 def sample_sizes(m: int, n_points: int, min_size: int, min_fraction: float) -> np.ndarray:
@@ -42,10 +43,8 @@ def sample_sizes(m: int, n_points: int, min_size: int, min_fraction: float) -> n
     ``n_points`` integers evenly spaced from ``min(min_size, floor(min_fraction * m))`` (at least
     2) to ``m``, duplicates removed.
     """
-    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
-        raise ValueError(f"n_points must be an integer >= 2; got {n_points!r}")
-    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 2:
-        raise ValueError(f"min_size must be an integer >= 2; got {min_size!r}")
+    n_points = integer("n_points", n_points, minimum=2)
+    min_size = integer("min_size", min_size, minimum=2)
     if not 0.0 < min_fraction < 1.0:
         raise ValueError(f"min_fraction must be in (0, 1); got {min_fraction!r}")
     n_min = max(2, min(min_size, int(min_fraction * m)))

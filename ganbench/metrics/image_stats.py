@@ -29,9 +29,10 @@ import math
 import numpy as np
 import torch
 
-from ganbench.metrics._images import check_images, check_same_shape, chunks
-from ganbench.metrics._posteriors import js_divergence
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.distributions import js_divergence
 
 _PIXELS_PER_BATCH = 1 << 21  # about 2M pixels: ~50 MB of float64 / complex temporaries
 _LOG_FLOOR = 1e-12  # keeps log finite for a constant image set

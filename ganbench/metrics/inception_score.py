@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import log_softmax
 
-from ganbench.metrics._common import as_matrix, check_seed
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_matrix, check_seed, positive_int
 
 
 @metric(
@@ -47,8 +47,7 @@ def inception_score(
     """
     del real  # unused by definition; see Args
     seed = check_seed(seed)
-    if isinstance(splits, bool) or not isinstance(splits, int) or splits < 1:
-        raise ValueError(f"splits must be a positive integer; got {splits!r}")
+    splits = positive_int("splits", splits)
     logits = as_matrix("fake", fake, min_rows=splits)
     if logits.shape[1] < 2:
         raise ValueError(f"IS needs logits over at least 2 classes; got shape {logits.shape}")

@@ -12,13 +12,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._common import as_pair, check_seed, mmd2_unbiased, resolve_device, to_tensor
-from ganbench.metrics._spec import metric
-
-
-def polynomial_kernel(x: torch.Tensor, y: torch.Tensor, degree: int = 3, coef0: float = 1.0) -> torch.Tensor:
-    """``(x·y / d + coef0) ** degree`` for rows x [m, d] and y [n, d] -> [m, n] (same dtype/device)."""
-    return (x @ y.T / x.shape[1] + coef0) ** degree
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair, check_seed, integer
+from ganbench.numerics.distances import to_tensor
+from ganbench.numerics.kernels import mmd2_unbiased, polynomial_kernel
 
 
 @metric(
@@ -26,6 +23,7 @@ def polynomial_kernel(x: torch.Tensor, y: torch.Tensor, degree: int = 3, coef0: 
     space="features",
     directions={"kid": "lower"},
     reference="Bińkowski et al. 2018 (arXiv:1801.01401); torch_fidelity.metric_kid.kid_features_to_metric",
+    runtime=("device",),
 )
 def kid(
     *,
@@ -35,13 +33,14 @@ def kid(
     subset_size: int = 1000,
     degree: int = 3,
     seed: int = 0,
+    device: str | torch.device = "cpu",
 ) -> dict[str, float]:
     """Mean and spread of the unbiased polynomial-kernel MMD² over random subsets.
 
     Each of ``subsets`` rounds draws ``subset_size`` generated rows, then ``subset_size`` real
     rows, without replacement, from ``numpy.random.RandomState(seed)`` (torch-fidelity's order
     and calls), and computes ``mmd2_unbiased`` on the three kernel matrices in float64 on the
-    compute device (see ``_common.compute_options``). torch-fidelity computes in the input's
+    compute ``device``. torch-fidelity computes in the input's
     dtype, so on float32 features it differs from this float64 value by its own rounding.
 
     Args:
@@ -51,6 +50,7 @@ def kid(
         subset_size: rows per set per round; at most min(N, M).
         degree: polynomial degree (3 in the paper).
         seed: seed of the subset draws.
+        device: where the kernel matrices are computed (runtime, not recorded).
 
     Returns:
         ``{"kid": mean, "kid_std": std}`` (std with divisor ``subsets``, as numpy's default);
@@ -61,19 +61,15 @@ def kid(
     """
     r, f = as_pair(real, fake)
     seed = check_seed(seed)
-    for name, value, least in (
-        ("subsets", subsets, 1),
-        ("subset_size", subset_size, 2),
-        ("degree", degree, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"KID {name} must be an integer >= {least}; got {value!r}")
+    subsets = integer("KID subsets", subsets, minimum=1)
+    subset_size = integer("KID subset_size", subset_size, minimum=2)
+    degree = integer("KID degree", degree, minimum=1)
     if subset_size > min(len(r), len(f)):
         raise ValueError(
             f"KID subset_size={subset_size} exceeds the number of samples (real: {len(r)}, fake: {len(f)}); "
             f"pass a smaller subset_size (at most {min(len(r), len(f))}) or provide more samples"
         )
-    device = resolve_device()
+    device = torch.device(device)
     rt, ft = to_tensor(r, device), to_tensor(f, device)
     rng = np.random.RandomState(seed)
     mmds = np.empty(subsets)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics._posteriors import check_logits, log_softmax
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import check_logits
+from ganbench.numerics.distributions import log_softmax
 
 
 def per_class_m_is(logits: np.ndarray, min_class_samples: int = 2) -> dict[int, float]:

@@ -10,7 +10,8 @@ Notation (Meehan, Chaudhuri & Dasgupta 2020, "A Non-Parametric Test to Detect Da
 Generative Models", AISTATS, arXiv:2004.05675): T the training set (``train``), P_n the held-out
 real set (``real``, n rows), Q_m the generated set (``fake``, m rows), and
 d(x) = min_{t in T} ‖x − t‖ the distance to the nearest training sample (Euclidean, in the
-feature space; one chunked pass per set through ``_common.nearest_neighbour_distance``).
+feature space; one chunked pass per set through
+:func:`~ganbench.numerics.distances.nearest_neighbour_distance`).
 
 ``memorization_copy_share`` (the nearest-training-neighbour check): the share of generated
 samples with d(y) <= q, where q is the ``quantile`` (1 % by default) of d over the held-out set.
@@ -37,11 +38,13 @@ farther from the training set than fresh data (underfitting).
 from __future__ import annotations
 
 import numpy as np
+import torch
 from scipy.stats import rankdata
 from sklearn.cluster import KMeans
 
-from ganbench.metrics._common import as_matrix, check_seed, nearest_neighbour_distance
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_matrix, check_seed, positive_int
+from ganbench.numerics.distances import nearest_neighbour_distance
 
 
 def mann_whitney_z(reference: np.ndarray, sample: np.ndarray) -> float:
@@ -63,6 +66,7 @@ def mann_whitney_z(reference: np.ndarray, sample: np.ndarray) -> float:
     directions={"memorization_copy_share": "lower", "memorization_ct": 0.0},
     reference="Meehan et al. 2020 (arXiv:2004.05675); nearest-training-neighbour check",
     extra_inputs=("train",),
+    runtime=("device",),
 )
 def memorization(
     *,
@@ -75,6 +79,7 @@ def memorization(
     max_train: int = 20000,
     n_init: int = 3,
     seed: int = 0,
+    device: str | torch.device = "cpu",
 ) -> dict[str, float]:
     """Share of generated samples closer to the training set than held-out data, and C_T.
 
@@ -89,6 +94,7 @@ def memorization(
             nearest-neighbour distances always use all of T.
         n_init: k-means restarts.
         seed: seeds the training subsample and k-means.
+        device: where the distance tiles are computed (runtime; the value does not depend on it).
 
     Returns:
         ``memorization_copy_share`` in [0, 1] (lower is better; about ``quantile`` without
@@ -109,8 +115,7 @@ def memorization(
         )
     if not 0.0 < quantile < 1.0:
         raise ValueError(f"quantile must be in (0, 1); got {quantile!r}")
-    if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
-        raise ValueError(f"cells must be a positive integer; got {cells!r}")
+    cells = positive_int("cells", cells)
     if min_cell_fake < 1:
         raise ValueError(f"min_cell_fake must be >= 1; got {min_cell_fake!r}")
     if max_train < cells or t.shape[0] < cells:
@@ -118,8 +123,8 @@ def memorization(
             f"need at least cells={cells} training rows (train has {t.shape[0]}, max_train={max_train})"
         )
 
-    d_real = nearest_neighbour_distance(p, t)
-    d_fake = nearest_neighbour_distance(q, t)
+    d_real = nearest_neighbour_distance(p, t, device=device)
+    d_fake = nearest_neighbour_distance(q, t, device=device)
     copy_share = float(np.mean(d_fake <= np.quantile(d_real, quantile)))
 
     rng = np.random.default_rng(seed)

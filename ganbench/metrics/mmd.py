@@ -13,7 +13,8 @@ Procedure, on features:
        MMD²_u = sum_{i!=j} k(x_i, x_j) / (n(n-1)) + sum_{i!=j} k(y_i, y_j) / (m(m-1))
                 - 2 sum_{i,j} k(x_i, y_j) / (nm),
 
-   computed by the shared ``_common.mmd2_unbiased`` (also used by ``kid``), which for n = m
+   computed by the shared :func:`~ganbench.numerics.kernels.mmd2_unbiased` (also used by
+   ``kid``), which for n = m
    equals ``torch_fidelity.metric_kid.mmd2(K_XX, K_XY, K_YY, mmd_est="unbiased")``.
    It can be slightly negative when the sets are alike. Lower is better.
 4. ``mmd_pvalue``: permutation test with ``permutations`` random relabellings of the pooled set,
@@ -24,12 +25,11 @@ Procedure, on features:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from ganbench.metrics._common import as_pair, check_seed, mmd2_unbiased
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair, check_seed
+from ganbench.numerics.kernels import gaussian_kernel, mmd2_unbiased
 
 _PERMUTATION_CHUNK = 64  # relabellings per matrix product; bounds the [n + m, chunk] buffers
 
@@ -52,19 +52,6 @@ def median_bandwidth(d2: np.ndarray) -> float:
     upper = np.concatenate([d2[i, i + 1 :] for i in range(p - 1)])
     np.sqrt(upper, out=upper)
     return float(np.median(upper, overwrite_input=True))
-
-
-def gaussian_kernel(d2: np.ndarray, bandwidths: Sequence[float]) -> np.ndarray:
-    """Sum over sigma in ``bandwidths`` of exp(-d2 / (2 sigma²)), for squared distances ``d2`` [P, Q]."""
-    first, *rest = bandwidths
-    out = np.multiply(d2, -1.0 / (2.0 * first**2))
-    np.exp(out, out=out)
-    buf = np.empty_like(d2) if rest else None
-    for sigma in rest:
-        np.multiply(d2, -1.0 / (2.0 * sigma**2), out=buf)
-        np.exp(buf, out=buf)
-        out += buf
-    return out
 
 
 def permutation_null(k: np.ndarray, n: int, permutations: int, rng: np.random.Generator) -> np.ndarray:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics._posteriors import check_logits, check_prior, floor_distribution, kl_divergence, softmax
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import check_logits, check_prior
+from ganbench.numerics.distributions import floor_distribution, kl_divergence, softmax
 
 
 @metric(

@@ -23,9 +23,9 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.cluster import KMeans
 
-from ganbench.metrics._common import as_matrix, check_seed
-from ganbench.metrics._posteriors import js_divergence
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_matrix, check_seed
+from ganbench.numerics.distributions import js_divergence
 
 
 def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: int) -> np.ndarray:

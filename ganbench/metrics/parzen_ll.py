@@ -22,8 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from ganbench.metrics._images import check_images, check_same_shape, chunks
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, check_same_shape
 
 _ROWS = 512  # query rows per block
 _COLS = 4096  # kernel centres per block: a block of squared distances is 512 x 4096 float64 = 16 MB

@@ -10,9 +10,11 @@ inclusive ball test ``d <= radius``.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from ganbench.metrics._common import as_pair, count_within_radii, kth_neighbour_distance
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import as_pair, positive_int
+from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
 
 
 @metric(
@@ -20,25 +22,32 @@ from ganbench.metrics._spec import metric
     space="features",
     directions={"precision": "higher", "recall": "higher"},
     reference="Kynkäänniemi et al. 2019 (arXiv:1904.06991); torch_fidelity.metric_prc.prc_features_to_metric",
+    runtime=("device",),
 )
-def precision_recall(*, real: np.ndarray, fake: np.ndarray, k: int = 3) -> dict[str, float]:
+def precision_recall(
+    *, real: np.ndarray, fake: np.ndarray, k: int = 3, device: str | torch.device = "cpu"
+) -> dict[str, float]:
     """Share of generated samples on the real manifold, and of real samples on the generated one.
 
     A manifold is the union of balls around a set's points, each reaching the point's k-th
     nearest other point of the same set. The radii come from the shared, memoised k-NN pass
-    (``_common.kth_neighbour_distance``), so density-coverage on the same real set reuses it.
+    (:func:`~ganbench.numerics.distances.kth_neighbour_distance`), so density-coverage on the
+    same real set reuses it. Distances are canonical, so a point at exactly a radius is inside
+    on every machine.
 
     Args:
         real: features [N, D], N > k.
         fake: features [M, D], M > k.
         k: neighbourhood size (3 in the paper).
+        device: where the distance tiles are computed (runtime; the value does not depend on it).
 
     Returns:
         ``{"precision": float, "recall": float}``, both in [0, 1]; higher is better.
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k!r}")
+    k = positive_int("k", k)
     r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1)
-    precision = count_within_radii(f, r, kth_neighbour_distance(r, k), inclusive=True).any.mean()
-    recall = count_within_radii(r, f, kth_neighbour_distance(f, k), inclusive=True).any.mean()
+    radii_r = kth_neighbour_distance(r, k, device=device)
+    radii_f = kth_neighbour_distance(f, k, device=device)
+    precision = count_within_radii(f, r, radii_r, inclusive=True, device=device).any.mean()
+    recall = count_within_radii(r, f, radii_f, inclusive=True, device=device).any.mean()
     return {"precision": float(precision), "recall": float(recall)}

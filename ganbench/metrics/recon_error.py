@@ -30,16 +30,11 @@ import math
 import numpy as np
 import torch
 
-from ganbench.metrics._images import check_images, chunks
-from ganbench.metrics._spec import GeneratorHandle, metric
+from ganbench.metrics.spec import GeneratorHandle, metric
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, positive_int
 
 _CODES_PER_BATCH = 1024  # codes (image x restart) optimised at once; does not change the value
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 def reconstruct(
@@ -120,9 +115,9 @@ def recon_error(
     """
     del fake
     x = check_images("real", real, min_images=1)
-    n_images = _check_positive_int("n_images", n_images)
-    steps = _check_positive_int("steps", steps)
-    restarts = _check_positive_int("restarts", restarts)
+    n_images = positive_int("n_images", n_images)
+    steps = positive_int("steps", steps)
+    restarts = positive_int("restarts", restarts)
     if not lr > 0:
         raise ValueError(f"lr must be positive; got {lr}")
     dev = generator.device if device is None else torch.device(device)

@@ -20,8 +20,9 @@ import math
 import numpy as np
 import torch
 
-from ganbench.metrics._images import check_images, check_same_shape, chunks
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, check_same_shape
 
 _PIXELS_PER_BATCH = 1 << 21
 

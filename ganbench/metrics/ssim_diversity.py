@@ -38,8 +38,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ganbench.metrics._images import check_images, check_same_shape, filter_separable, gaussian_window
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.filters import filter_separable, gaussian_window
 
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 _WIN, _SIGMA, _K1, _K2 = 11, 1.5, 0.01, 0.03

@@ -31,8 +31,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics._images import check_images, check_same_shape, chunks, filter_separable
-from ganbench.metrics._spec import metric
+from ganbench.metrics.spec import metric
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.filters import filter_separable
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 _IMAGES_PER_BATCH = 2048

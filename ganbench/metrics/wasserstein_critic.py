@@ -11,7 +11,7 @@ of the real and one half of the generated images and evaluated on the other halv
 value measures the distributions, not how well the critic memorised its training images:
 
 1. each set is split in two at random (``seed``): ``n // 2`` training images, the rest test;
-2. critic: the WGAN-GP critic of :mod:`ganbench.variants._nets` (``ConvDiscriminator`` without
+2. critic: the WGAN-GP critic of :mod:`ganbench.networks` (``ConvDiscriminator`` without
    batch norm) when the image size can be reached by stride-2 layers (28, 32, 64, ...), else
    ``MLPDiscriminator``; inputs are mapped from [0, 1] to [-1, 1] as in training;
 3. ``steps`` Adam steps (lr 1e-4, betas (0, 0.9), Algorithm 1 of Gulrajani et al.) on
@@ -36,11 +36,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganbench._seeding import seeded
-from ganbench.metrics._images import check_images, check_same_shape, chunks
-from ganbench.metrics._spec import metric
-from ganbench.variants._losses import gradient_penalty, wasserstein_critic_loss
-from ganbench.variants._nets import ConvDiscriminator, MLPDiscriminator, base_resolution
+from ganbench.images import unit_to_signed
+from ganbench.losses import gradient_penalty, wasserstein_critic_loss
+from ganbench.metrics.spec import metric
+from ganbench.networks import ConvDiscriminator, MLPDiscriminator, base_resolution
+from ganbench.numerics.blocks import chunks
+from ganbench.numerics.checks import check_images, check_same_shape, positive_int
+from ganbench.seeding import seeded
 
 _BETAS = (0.0, 0.9)
 _EVAL_BATCH = 1024
@@ -73,12 +75,6 @@ def _scores(critic: nn.Module, x: torch.Tensor, device: torch.device) -> torch.T
     """Critic scores of ``x`` [N, C, H, W] in [-1, 1] -> float64 [N] on the CPU."""
     out = [critic(x[rows].to(device)).double().cpu() for rows in chunks(x.shape[0], _EVAL_BATCH)]
     return torch.cat(out)
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 @metric(
@@ -130,9 +126,9 @@ def wasserstein_critic(
     x = check_images("real", real, min_images=4)
     y = check_images("fake", fake, min_images=4)
     check_same_shape(x, y)
-    steps = _check_positive_int("steps", steps)
-    batch_size = _check_positive_int("batch_size", batch_size)
-    critic_width = _check_positive_int("critic_width", critic_width)
+    steps = positive_int("steps", steps)
+    batch_size = positive_int("batch_size", batch_size)
+    critic_width = positive_int("critic_width", critic_width)
     if not (lr > 0 and gp_weight >= 0):
         raise ValueError(
             f"lr must be positive and gp_weight non-negative; got lr={lr}, gp_weight={gp_weight}"
@@ -142,8 +138,8 @@ def wasserstein_critic(
     split_rng = torch.Generator().manual_seed(seed)
     real_train, real_test = _split(x.shape[0], split_rng)
     fake_train, fake_test = _split(y.shape[0], split_rng)
-    xr = (x[real_train] * 2 - 1).to(dev)
-    xf = (y[fake_train] * 2 - 1).to(dev)
+    xr = unit_to_signed(x[real_train]).to(dev)
+    xf = unit_to_signed(y[fake_train]).to(dev)
 
     _, channels, height, width = x.shape
     with seeded(seed, dev):
@@ -164,8 +160,8 @@ def wasserstein_critic(
         opt.step()
     critic.eval()
 
-    f_real = _scores(critic, x[real_test] * 2 - 1, dev)
-    f_fake = _scores(critic, y[fake_test] * 2 - 1, dev)
+    f_real = _scores(critic, unit_to_signed(x[real_test]), dev)
+    f_fake = _scores(critic, unit_to_signed(y[fake_test]), dev)
     value = float(f_real.mean() - f_fake.mean())
     se = math.sqrt(
         float(f_real.var(correction=1)) / f_real.numel() + float(f_fake.var(correction=1)) / f_fake.numel()

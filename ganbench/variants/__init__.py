@@ -1,11 +1,12 @@
 """GAN variants, one file each, registered in ``VARIANTS`` on import.
 
-A new variant is one new module here that registers a :class:`Variant`; shared networks live
-in ``_nets.py`` and losses in ``_losses.py``.
+A new variant is one new module here that registers a :class:`Variant` (the contract in
+``spec.py``); its networks come from :mod:`ganbench.networks` and its losses from
+:mod:`ganbench.losses`, which the measures share.
 """
 
 from ganbench._autoload import import_submodules
-from ganbench.variants._spec import Variant
+from ganbench.variants.spec import Variant
 
 import_submodules(__name__, __path__)
 

@@ -1,10 +1,10 @@
 """DCGAN, Radford et al. 2016 (arXiv:1511.06434): strided (transposed) convolutions, batch norm,
 ReLU in G, LeakyReLU 0.2 in D, Adam lr 2e-4, beta1 0.5, non-saturating BCE loss."""
 
+from ganbench.losses import bce_discriminator_loss, non_saturating_generator_loss
+from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
-from ganbench.variants._losses import bce_discriminator_loss, non_saturating_generator_loss
-from ganbench.variants._nets import ConvDiscriminator, ConvGenerator
-from ganbench.variants._spec import Variant
+from ganbench.variants.spec import Variant
 
 VARIANTS.register(
     "dcgan",

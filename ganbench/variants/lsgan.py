@@ -1,9 +1,9 @@
 """LSGAN, Mao et al. 2017 (arXiv:1611.04076): least-squares losses (a=0, b=c=1) on the DCGAN networks."""
 
+from ganbench.losses import least_squares_discriminator_loss, least_squares_generator_loss
+from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
-from ganbench.variants._losses import least_squares_discriminator_loss, least_squares_generator_loss
-from ganbench.variants._nets import ConvDiscriminator, ConvGenerator
-from ganbench.variants._spec import Variant
+from ganbench.variants.spec import Variant
 
 VARIANTS.register(
     "lsgan",

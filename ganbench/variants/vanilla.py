@@ -7,14 +7,10 @@ paper recommends in practice; ``vanilla-minimax`` the original saturating minima
 
 from dataclasses import replace
 
+from ganbench.losses import bce_discriminator_loss, minimax_generator_loss, non_saturating_generator_loss
+from ganbench.networks import MLPDiscriminator, MLPGenerator
 from ganbench.registry import VARIANTS
-from ganbench.variants._losses import (
-    bce_discriminator_loss,
-    minimax_generator_loss,
-    non_saturating_generator_loss,
-)
-from ganbench.variants._nets import MLPDiscriminator, MLPGenerator
-from ganbench.variants._spec import Variant
+from ganbench.variants.spec import Variant
 
 _PAPER = "Goodfellow et al. 2014, Generative Adversarial Nets, arXiv:1406.2661"
 

@@ -3,10 +3,10 @@ penalty λ=10, 5 critic steps per generator step, Adam lr 1e-4, betas (0, 0.9) (
 
 from functools import partial
 
+from ganbench.losses import gradient_penalty, wasserstein_critic_loss, wasserstein_generator_loss
+from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
-from ganbench.variants._losses import gradient_penalty, wasserstein_critic_loss, wasserstein_generator_loss
-from ganbench.variants._nets import ConvDiscriminator, ConvGenerator
-from ganbench.variants._spec import Variant
+from ganbench.variants.spec import Variant
 
 VARIANTS.register(
     "wgan-gp",

@@ -1,36 +1,14 @@
-"""Shared fixtures for the metric tests: seeded Gaussian feature and logit sets."""
+"""Shared fixtures for the metric tests: logit sets, MNIST pixels, a fresh-process memory probe."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
-
-from ganbench.metrics._common import clear_memos
-
-
-def gaussian(
-    n: int = 1000,
-    d: int = 64,
-    *,
-    shift: float = 0.0,
-    scale: float = 1.0,
-    seed: int = 0,
-    dtype: type = np.float64,
-) -> np.ndarray:
-    """Rows of N(shift, scale² I) [n, d], reproducible from ``seed``."""
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((n, d)) * scale + shift).astype(dtype)
-
-
-@pytest.fixture
-def make_features() -> Callable[..., np.ndarray]:
-    """Factory ``make_features(n, d, shift=, scale=, seed=, dtype=)`` -> [n, d] Gaussian features."""
-    return gaussian
 
 
 @pytest.fixture
@@ -51,14 +29,6 @@ def make_logits() -> Callable[..., np.ndarray]:
         return logits
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memos() -> Iterator[None]:
-    """Each test starts with empty k-NN / statistics memos, so tests cannot leak into each other."""
-    clear_memos()
-    yield
-    clear_memos()
 
 
 @pytest.fixture(scope="session")

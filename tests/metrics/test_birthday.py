@@ -215,7 +215,11 @@ def test_same_seed_same_value() -> None:
 
 def test_registry_entry_and_keyword_only() -> None:
     spec = METRICS["birthday"]
-    assert spec.space == "pixels" and spec.extra_inputs == ("train",) and spec.runtime == ("artifact_dir",)
+    assert (
+        spec.space == "pixels"
+        and spec.extra_inputs == ("train",)
+        and spec.runtime == ("device", "artifact_dir")
+    )
     assert spec.directions == {
         "birthday_support": "higher",
         "birthday_support_low": "higher",

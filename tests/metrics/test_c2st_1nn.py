@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from ganbench.metrics import _common
 from ganbench.metrics.c2st_1nn import c2st_1nn, subsample_to_equal_size
+from ganbench.numerics import distances
+from ganbench.numerics.memo import clear_memos
 from ganbench.registry import METRICS
 
 Features = Callable[..., np.ndarray]
@@ -46,7 +47,9 @@ def test_matches_brute_force_including_ties(make_features: Features) -> None:
     expected = brute_force(real, fake)
     assert ours == pytest.approx(expected, abs=1e-12)
     # and with small tiles (several tiles per pass)
-    with _common.compute_options(chunk_size=37):
+    clear_memos()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(distances, "DEFAULT_CHUNK_SIZE", 37)
         assert c2st_1nn(real=real, fake=fake) == pytest.approx(expected, abs=1e-12)
 
 
@@ -107,9 +110,9 @@ def test_same_seed_same_value(make_features: Features) -> None:
 def test_reuses_the_memoised_self_pass(make_features: Features) -> None:
     real, fake = make_features(300, 8, seed=12), make_features(300, 8, seed=13)
     METRICS["precision-recall"](real=real, fake=fake)  # fills the self-kNN memo of both sets
-    radius = _common.kth_neighbour_distance(real, 1)
+    radius = distances.kth_neighbour_distance(real, 1)
     c2st_1nn(real=real, fake=fake)
-    assert _common.kth_neighbour_distance(real, 1) is radius  # still the same memo entry
+    assert distances.kth_neighbour_distance(real, 1) is radius  # still the same memo entry
 
 
 def test_registry_entry_and_keyword_only(make_features: Features) -> None:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from prdc import compute_prdc
 
-from ganbench.metrics import _common
 from ganbench.metrics.density_coverage import density_coverage
 from ganbench.metrics.precision_recall import precision_recall
+from ganbench.numerics import distances
 from ganbench.registry import METRICS
 
 Features = Callable[..., np.ndarray]
@@ -63,13 +63,13 @@ def test_one_knn_pass_per_array_serves_both_metrics(
 ) -> None:
     real, fake = make_features(300, 16, seed=6), make_features(300, 16, shift=0.2, seed=7)
     calls: list[int] = []
-    original = _common.nearest_neighbours
+    original = distances.nearest_neighbours
 
-    def counting(*args: object, **kwargs: object) -> _common.KNN:
+    def counting(*args: object, **kwargs: object) -> distances.KNN:
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_common, "nearest_neighbours", counting)
+    monkeypatch.setattr(distances, "nearest_neighbours", counting)
     precision_recall(real=real, fake=fake)  # self passes over real and fake (k=3)
     assert len(calls) == 2
     density_coverage(real=real, fake=fake)  # k=5 on real: served by the same pass

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from ganbench.metrics import _common
 from ganbench.metrics.fid import fid
 from ganbench.metrics.fid_inf import fid_inf, sample_sizes
+from ganbench.numerics import gaussian
 from ganbench.registry import METRICS
 
 Features = Callable[..., np.ndarray]
@@ -72,9 +72,9 @@ def test_grows_with_the_shift(make_features: Features) -> None:
 
 def test_last_point_is_fid_and_statistics_are_shared(make_features: Features) -> None:
     real, fake = make_features(3000, 16, seed=5), make_features(2000, 16, shift=0.1, seed=6)
-    stats = _common.mean_and_covariance(real)
+    stats = gaussian.mean_and_covariance(real)
     fid_inf(real=real, fake=fake)
-    assert _common.mean_and_covariance(real) is stats  # the real statistics came from the memo
+    assert gaussian.mean_and_covariance(real) is stats  # the real statistics came from the memo
     # with two sizes the line passes through both points; its value at 1/N = 1/M is the FID
     out = fid_inf(real=real, fake=fake, n_points=2)["fid_inf"]
     sizes = sample_sizes(2000, 2, 5000, 0.2)
@@ -91,9 +91,9 @@ def test_frechet_distances_equal_frechet_distance(make_features: Features) -> No
         make_features(300, 8, scale=1.3, seed=8),
         make_features(300, 8, seed=9),
     )
-    sa, sb, sc = (_common.mean_and_covariance(x, cache=False) for x in (a, b, c))
-    values = _common.frechet_distances(*sa, [sb, sc])
-    assert values == [_common.frechet_distance(*sa, *sb), _common.frechet_distance(*sa, *sc)]
+    sa, sb, sc = (gaussian.mean_and_covariance(x, cache=False) for x in (a, b, c))
+    values = gaussian.frechet_distances(*sa, [sb, sc])
+    assert values == [gaussian.frechet_distance(*sa, *sb), gaussian.frechet_distance(*sa, *sc)]
 
 
 def test_same_seed_same_value(make_features: Features) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import gaussian_blur
 
-from ganbench.metrics._images import gaussian_blur
 from ganbench.metrics.image_stats import intensity_histogram, js_divergence_bits, radial_power_spectrum
 from ganbench.registry import METRICS
 

@@ -68,7 +68,7 @@ def test_rejects_bad_input(make_logits: Logits) -> None:
 def test_registry_call_and_keyword_only(make_logits: Logits) -> None:
     logits = make_logits(200, 10)
     spec = METRICS["is"]
-    assert spec.space == "logits" and spec.directions == {"is": "higher"} and spec.takes_seed
+    assert spec.space == "logits" and spec.directions == {"is": "higher"} and "seed" in spec.defaults
     out = spec(real=logits, fake=logits)
     assert set(out) == {"is", "is_std"}
     with pytest.raises(TypeError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganbench.metrics._posteriors import softmax
 from ganbench.metrics.m_is import m_is, per_class_m_is
+from ganbench.numerics.distributions import softmax
 from ganbench.registry import METRICS
 
 K = 10

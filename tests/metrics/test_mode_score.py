@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch_fidelity.metric_isc import isc_features_to_metric
 
-from ganbench.metrics._posteriors import softmax
 from ganbench.metrics.mode_score import mode_score
+from ganbench.numerics.distributions import softmax
 from ganbench.registry import METRICS
 
 K = 10

@@ -91,7 +91,7 @@ def test_registered_contract() -> None:
     assert spec.space == "features"
     assert spec.extra_inputs == ("train",)
     assert spec.directions == {"ndb": "lower", "ndb_js": "lower"}
-    assert spec.takes_seed and spec.defaults["bins"] == 100 and spec.defaults["alpha"] == 0.05
+    assert "seed" in spec.defaults and spec.defaults["bins"] == 100 and spec.defaults["alpha"] == 0.05
     train, a, b, _, yb = digits_splits(1)
     out = spec(real=a, fake=b[yb < 5], train=train, bins=20, seed=1)
     assert set(out) == {"ndb", "ndb_js"} and out["ndb"] > 0.5

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganbench.metrics._spec import GeneratorHandle
 from ganbench.metrics.recon_error import recon_error
+from ganbench.metrics.spec import GeneratorHandle
 from ganbench.registry import METRICS
 
 LATENT = 8

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import gaussian_blur
 
-from ganbench.metrics._images import gaussian_blur
 from ganbench.metrics.sharpness import gradient_energy
 from ganbench.registry import METRICS
 

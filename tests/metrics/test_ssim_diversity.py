@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import gaussian_blur
 
-from ganbench.metrics._images import gaussian_blur
 from ganbench.metrics.ssim_diversity import auto_scales, ms_ssim, ssim
 from ganbench.registry import METRICS
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import torch
+from helpers import gaussian_blur
 
-from ganbench.metrics._images import gaussian_blur
 from ganbench.metrics.swd import _pyr_up, laplacian_pyramid, pyramid_sizes, sliced_wasserstein
 from ganbench.registry import METRICS
 

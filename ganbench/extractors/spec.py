@@ -40,11 +40,6 @@ class FeatureExtractor(Protocol):
         ...
 
 
-def images_to_pixels(images: torch.Tensor) -> np.ndarray:
-    """The ``pixels`` space every metric may read: uint8 [N, C, H, W] -> float32 [N, C, H, W] in [0, 1]."""
-    return images.numpy().astype(np.float32) / 255.0
-
-
 def state_dict_sha256(module: torch.nn.Module) -> str:
     """SHA-256 over the module's tensors in key order: equal weights, equal hash, whatever the file."""
     digest = hashlib.sha256()

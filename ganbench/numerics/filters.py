@@ -1,5 +1,5 @@
-"""Shared helpers for the pixel-space measures (``parzen_ll``, ``ssim_diversity``, ``sharpness``,
-``image_stats``, ``swd``): input checks, chunking, Gaussian windows and separable filtering.
+"""Image filtering for the pixel-space measures (``ssim-diversity``, ``swd``): Gaussian windows and
+separable filters as matrix products.
 
 Images are float32 torch tensors [N, C, H, W] with values in [0, 1] (the ``pixels`` space of
 the extractors). Everything here is deterministic; nothing draws random numbers.
@@ -7,59 +7,7 @@ the extractors). Everything here is deterministic; nothing draws random numbers.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
-
-import numpy as np
 import torch
-
-_RANGE_TOL = 1e-3  # values a hair outside [0, 1] (e.g. from resampling) are accepted
-
-
-def check_images(name: str, x: object, *, min_images: int = 1) -> torch.Tensor:
-    """Return ``x`` as a float32 CPU tensor [N, C, H, W] in [0, 1]; raise ``ValueError`` saying what is wrong.
-
-    Args:
-        name: the argument's name, for the message (``"real"``, ``"fake"``, ``"train"``).
-        x: numpy array or torch tensor [N, C, H, W], floating point, values in [0, 1].
-        min_images: the least N the caller can work with.
-    """
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    if t.ndim != 4:
-        raise ValueError(f"{name} must be pixels [N, C, H, W]; got shape {tuple(t.shape)}")
-    if not t.is_floating_point():
-        raise ValueError(
-            f"{name} must be floating point in [0, 1]; got {t.dtype} (divide uint8 images by 255)"
-        )
-    if t.shape[0] < min_images:
-        raise ValueError(f"{name} needs at least {min_images} images; got {t.shape[0]}")
-    if min(t.shape[1:]) < 1:
-        raise ValueError(f"{name} has an empty image dimension: shape {tuple(t.shape)}")
-    t = t.detach().to(device="cpu", dtype=torch.float32)
-    lo, hi = float(t.min()), float(t.max())
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    if lo < -_RANGE_TOL or hi > 1 + _RANGE_TOL:
-        raise ValueError(
-            f"{name} must lie in [0, 1]; got values in [{lo:.4g}, {hi:.4g}] "
-            "(uint8 images: divide by 255; tanh outputs: map with (x + 1) / 2)"
-        )
-    return t
-
-
-def check_same_shape(real: torch.Tensor, fake: torch.Tensor, other: str = "fake") -> None:
-    """Raise ``ValueError`` unless the two sets hold images of the same [C, H, W]."""
-    if real.shape[1:] != fake.shape[1:]:
-        raise ValueError(
-            f"real and {other} must hold images of the same [C, H, W]; "
-            f"got {tuple(real.shape[1:])} and {tuple(fake.shape[1:])}"
-        )
-
-
-def chunks(n: int, size: int) -> Iterator[slice]:
-    """Consecutive slices of ``range(n)`` of at most ``size`` items."""
-    for start in range(0, n, size):
-        yield slice(start, min(start + size, n))
 
 
 def gaussian_window(size: int, sigma: float, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -138,14 +86,3 @@ def filter_separable(x: torch.Tensor, taps: torch.Tensor, *, padding: str = "val
         m_h = filter_matrix(h, taps, padding).to(x.dtype)
         return torch.matmul(m_h, torch.matmul(x, m_w.T))
     return _filter_axis_by_shifts(_filter_axis_by_shifts(x, taps, 3, padding), taps, 2, padding)
-
-
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Blur ``x`` [N, C, H, W] with a Gaussian of std ``sigma`` pixels (truncated at 4 sigma, reflect border).
-
-    ``sigma <= 0`` returns ``x`` unchanged. Used for controlled corruptions in tests and benchmarks.
-    """
-    if sigma <= 0:
-        return x
-    radius = max(1, math.ceil(4.0 * sigma))
-    return filter_separable(x, gaussian_window(2 * radius + 1, sigma, x.dtype), padding="reflect")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganbench.records import append_records, load_records, make_record
-from ganbench.report import table, write_report
+from ganbench.reporting.records import append_records, load_records, make_record
+from ganbench.reporting.report import table, write_report
 
 
 def write_run(run_dir: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ganbench.records import FIELDS, append_records, load_records, make_record
+from ganbench.reporting.records import FIELDS, append_records, load_records, make_record
 
 
 def test_records_round_trip_into_pandas(tmp_path: Path) -> None:

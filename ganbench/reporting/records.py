@@ -6,6 +6,7 @@ a run that was killed mid-write and accepts a run directory.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -30,6 +31,8 @@ FIELDS: tuple[str, ...] = (
     "g_steps",
     "d_steps",
     "train_seconds",
+    "budget_kimg",  # budget requested: kimg (runs before 0.2 lack this and the next field)
+    "budget_seconds",  # budget requested: wall-clock cap per run, None when uncapped
     "extractor",  # extractor name
     "extractor_hash",  # first 16 hex digits of its weights' SHA-256
     "extractor_protocol",  # how images were fed to it
@@ -48,7 +51,7 @@ FIELDS: tuple[str, ...] = (
     "ganbench_version",
     "torch_version",
     "torch_fidelity_version",
-    "device",
+    "device",  # where this value was computed (the evaluation device, or cpu for numpy-only measures)
     "git_commit",
     "time",  # ISO 8601 UTC when the value was computed
 )
@@ -70,6 +73,50 @@ def make_record(**fields: Any) -> dict[str, Any]:
     if unknown:
         raise KeyError(f"unknown record fields {sorted(unknown)}")
     return {name: _clean(fields.get(name)) for name in FIELDS}
+
+
+class RecordWriter:
+    """Appends the records of one run: provenance shared by every record, plus each value's own fields.
+
+    Attributes:
+        path: the run's ``records.jsonl``.
+        common: fields every record of the run carries (run id, dataset, extractor, versions...).
+    """
+
+    def __init__(self, path: Path, common: Mapping[str, Any]) -> None:
+        self.path = path
+        self.common = dict(common)
+
+    def write(self, scores: Iterable[Any], *, n_real: int, n_fake: int, **unit: Any) -> None:
+        """Append one record per :class:`~ganbench.evaluation.scoring.Score`, flushed at once.
+
+        ``unit`` holds the fields of the (variant, seed) unit: variant, seed, status, budget.
+        """
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        append_records(
+            self.path,
+            [
+                make_record(
+                    **self.common,
+                    **unit,
+                    n_real=n_real,
+                    n_fake=n_fake,
+                    metric=s.metric,
+                    key=s.key,
+                    value=s.value,
+                    std=s.std,
+                    direction=s.direction,
+                    target=s.target,
+                    space=s.space,
+                    params=s.params,
+                    device=s.device,
+                    ci_low=s.ci_low,
+                    ci_high=s.ci_high,
+                    time=now,
+                )
+                for s in scores
+            ],
+        )
 
 
 def append_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:

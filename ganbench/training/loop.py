@@ -16,27 +16,10 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ganbench._seeding import seeded
+from ganbench.config import TrainConfig
+from ganbench.images import uint8_to_signed
+from ganbench.seeding import seeded
 from ganbench.variants import Variant
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How long to train.
-
-    Attributes:
-        kimg: thousands of real images shown to the discriminator.
-        seconds: optional wall-clock cap (None: no cap).
-    """
-
-    kimg: float
-    seconds: float | None = None
-
-    def __post_init__(self) -> None:
-        if not self.kimg > 0:
-            raise ValueError(f"budget kimg must be positive, got {self.kimg}")
-        if self.seconds is not None and not self.seconds > 0:
-            raise ValueError(f"budget seconds must be positive, got {self.seconds}")
 
 
 @dataclass
@@ -64,11 +47,6 @@ class TrainResult:
     losses: list[dict[str, float]] = field(default_factory=list)
 
 
-def images_to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    """uint8 [N, C, H, W] in 0..255 -> float32 in [-1, 1], the range of the generators' Tanh."""
-    return images.float().div(127.5).sub(1.0)
-
-
 def build_networks(
     variant: Variant, channels: int, image_size: int, seed: int
 ) -> tuple[nn.Module, nn.Module]:
@@ -82,21 +60,22 @@ def build_networks(
 def train(
     variant: Variant,
     images: torch.Tensor,
+    settings: TrainConfig,
     *,
-    budget: Budget,
-    batch_size: int = 64,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    log_every: int = 50,
+    seed: int,
+    device: torch.device | str = "cpu",
     progress: bool = True,
 ) -> TrainResult:
-    """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until ``budget`` is spent.
+    """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until the budget of ``settings`` is spent.
 
+    ``settings`` (:class:`~ganbench.config.TrainConfig`, the one home of the defaults) gives
+    the budget in kimg, the optional wall-clock cap, the batch size and the logging interval.
     Each discriminator step draws the next real batch of an epoch-wise shuffled stream; a
     generator step follows every ``variant.critic_steps`` discriminator steps. Every random
     draw (initialisation, shuffling, z, penalty interpolation) comes from ``seed``.
     Training stops, with ``status="diverged"``, at the first non-finite loss.
     """
+    batch_size, log_every = settings.batch_size, settings.log_every
     if images.shape[0] < batch_size:
         raise ValueError(f"batch size {batch_size} exceeds the {images.shape[0]} training images")
     device = torch.device(device)
@@ -109,8 +88,8 @@ def train(
 
     rng = torch.Generator(device=device).manual_seed(seed)
     shuffle_rng = torch.Generator().manual_seed(seed)
-    data = images_to_unit_range(images).to(device)
-    budget_images = math.ceil(budget.kimg * 1000)
+    data = uint8_to_signed(images).to(device)
+    budget_images = math.ceil(settings.kimg * 1000)
     batches_per_epoch = data.shape[0] // batch_size  # the incomplete last batch is dropped
     order = torch.randperm(data.shape[0], generator=shuffle_rng)
     cursor = 0
@@ -139,7 +118,7 @@ def train(
         leave=False,
     )
     while shown < budget_images:
-        if budget.seconds is not None and time.perf_counter() - start >= budget.seconds:
+        if settings.budget_seconds is not None and time.perf_counter() - start >= settings.budget_seconds:
             status = "time-cap"
             break
         for _ in range(variant.critic_steps):
@@ -193,28 +172,3 @@ def train(
         diverged_at_step=diverged_at,
         losses=losses,
     )
-
-
-@torch.no_grad()
-def sample(
-    generator: nn.Module,
-    n: int,
-    *,
-    latent_dim: int,
-    seed: int,
-    device: str | torch.device = "cpu",
-    batch_size: int = 500,
-) -> torch.Tensor:
-    """Draw ``n`` images from ``generator`` with z ~ N(0, I) seeded by ``seed``.
-
-    Returns:
-        uint8 [n, C, H, W], the generator's [-1, 1] output mapped to 0..255 and rounded.
-    """
-    device = torch.device(device)
-    rng = torch.Generator(device=device).manual_seed(seed)
-    generator.eval()
-    chunks = []
-    for start in range(0, n, batch_size):
-        z = torch.randn(min(batch_size, n - start), latent_dim, generator=rng, device=device)
-        chunks.append(((generator(z).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu())
-    return torch.cat(chunks)

@@ -1,8 +1,9 @@
-"""Shared math for the classifier-posterior measures and for comparing discrete distributions.
+"""Discrete distributions: softmax of logits, entropy, KL and Jensen–Shannon divergences.
 
-Used by ``mode_score``, ``am_score``, ``m_is`` and ``class_coverage`` (softmax of the domain
-classifier's logits, entropies, KL divergences, the class prior ``p*(y)``) and by ``ndb``
-(Jensen–Shannon divergence of bin histograms). All functions are pure and work in float64;
+Used by the class-posterior measures (``mode-score``, ``am-score``, ``m-is``,
+``class-coverage``: softmax of the classifier's logits, entropies, KL divergences against the
+class prior ``p*(y)``) and by ``ndb`` and ``image-stats`` (Jensen–Shannon divergence of
+histograms). All functions are pure and work in float64;
 logarithms are natural (nats), and ``0 · log 0 = 0``.
 """
 
@@ -10,36 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import xlogy
-
-from ganbench.metrics._common import as_pair
-
-
-def check_logits(real: object, fake: object, *, min_rows: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Check a pair of logit arrays [N, K] and [M, K] (same K, K >= 2, M >= ``min_rows``); return float64."""
-    r, f = as_pair(real, fake, min_fake=min_rows)
-    if f.shape[1] < 2:
-        raise ValueError(f"logits need at least 2 classes; got shape {f.shape}")
-    return r, f
-
-
-def check_prior(class_prior: object, n_classes: int) -> np.ndarray:
-    """Check the class prior ``p*(y)`` (float64 [K], non-negative, summing to 1) and renormalise it exactly.
-
-    Raises:
-        ValueError: wrong length, negative or non-finite entries, or a sum away from 1 (pass
-            ``counts / counts.sum()`` rather than raw label counts).
-    """
-    prior = np.asarray(class_prior, dtype=np.float64)
-    if prior.shape != (n_classes,):
-        raise ValueError(f"class_prior must have shape ({n_classes},) to match the logits; got {prior.shape}")
-    if not np.all(np.isfinite(prior)) or np.any(prior < 0):
-        raise ValueError("class_prior must be finite and non-negative")
-    total = prior.sum()
-    if not np.isclose(total, 1.0, rtol=0.0, atol=1e-4):
-        raise ValueError(
-            f"class_prior must sum to 1 (it is p*(y)); got sum {total:.6g}; pass counts / counts.sum()"
-        )
-    return prior / total
 
 
 def floor_distribution(p: np.ndarray, eps: float) -> np.ndarray:

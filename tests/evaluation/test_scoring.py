@@ -3,7 +3,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.evaluation import FeatureSet, extract, metric_params, score
+from ganbench.evaluation.features import FeatureSet, extract
+from ganbench.evaluation.scoring import metric_params, score
 from ganbench.extractors import ExtractorIdentity
 from ganbench.registry import METRICS
 

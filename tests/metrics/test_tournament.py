@@ -1,4 +1,4 @@
-"""Tests for the cross-variant tournament: Glicko-2 against Glickman's worked example, and ranking."""
+"""Tests for the tournament, the run-level measure: discriminators judge the other variants' generators."""
 
 from __future__ import annotations
 
@@ -10,33 +10,12 @@ import torch
 from torch import nn
 
 from ganbench.datasets import Dataset
-from ganbench.metrics._spec import GeneratorHandle
-from ganbench.tournament import (
-    DIRECTIONS,
-    Glicko2Rating,
-    Player,
-    fool_share,
-    glicko2_update,
-    play_tournament,
-)
+from ganbench.images import uint8_to_pixels
+from ganbench.metrics.spec import GeneratorHandle, Player
+from ganbench.metrics.tournament import fool_share
+from ganbench.registry import METRICS
 
 PIXELS = 28 * 28
-
-
-def test_glicko2_reproduces_glickmans_example() -> None:
-    player = Glicko2Rating(1500.0, 200.0, 0.06)
-    opponents = [Glicko2Rating(1400.0, 30.0), Glicko2Rating(1550.0, 100.0), Glicko2Rating(1700.0, 300.0)]
-    new = glicko2_update(player, opponents, [1.0, 0.0, 0.0], tau=0.5)
-    # the paper rounds its intermediate values (mu' = -0.2069); unrounded it is 1464.051
-    assert new.rating == pytest.approx(1464.06, abs=0.02)
-    assert new.rd == pytest.approx(151.52, abs=0.01)
-    assert new.volatility == pytest.approx(0.05999, abs=1e-5)
-
-
-def test_glicko2_period_without_games_only_widens_the_deviation() -> None:
-    new = glicko2_update(Glicko2Rating(1500.0, 200.0, 0.06), [], [])
-    assert new.rating == 1500.0 and new.volatility == 0.06
-    assert new.rd == pytest.approx(math.sqrt((200 / 173.7178) ** 2 + 0.06**2) * 173.7178)
 
 
 def test_fool_share_is_a_rank_statistic() -> None:
@@ -125,6 +104,11 @@ def held_out(mnist_5k: Dataset) -> torch.Tensor:
     return mnist_5k.test.images[:500]
 
 
+def play_tournament(players: dict[str, Player], held_out: torch.Tensor, **params: object) -> dict:
+    """The registered measure on uint8 held-out images, as the pipeline calls it."""
+    return METRICS["tournament"](real=uint8_to_pixels(held_out), players=players, **params)
+
+
 def test_ranks_generators_by_quality(digits: torch.Tensor, held_out: torch.Tensor) -> None:
     out = play_tournament(toy_players(digits), held_out, n_matches=60, batch_size=64, seed=0)
     rating = {name: row["tournament_rating"] for name, row in out.items()}
@@ -135,7 +119,7 @@ def test_ranks_generators_by_quality(digits: torch.Tensor, held_out: torch.Tenso
     assert win["between"] == pytest.approx(0.25, abs=0.15)
     assert win["noise"] == 0.0
     for row in out.values():
-        assert set(row) == {*DIRECTIONS, "tournament_rating_std"}
+        assert set(row) == {*METRICS["tournament"].directions, "tournament_rating_std"}
         assert 0 < row["tournament_rating_std"] < 350
         assert all(math.isfinite(v) for v in row.values())
 
@@ -161,15 +145,17 @@ def test_rejects_bad_input(digits: torch.Tensor, held_out: torch.Tensor) -> None
     players = toy_players(digits)
     with pytest.raises(ValueError, match="at least two"):
         play_tournament({"perfect": players["perfect"]}, held_out, n_matches=2, batch_size=8, seed=0)
-    with pytest.raises(ValueError, match="uint8"):
-        play_tournament(players, held_out.float(), n_matches=2, batch_size=8, seed=0)
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+        METRICS["tournament"](real=held_out.float(), players=players, n_matches=2, batch_size=8, seed=0)
+    with pytest.raises(ValueError, match="n_matches must be an integer"):
+        play_tournament(players, held_out, n_matches=2.5, batch_size=8, seed=0)
     with pytest.raises(ValueError, match="exceeds"):
         play_tournament(players, held_out[:4], n_matches=2, batch_size=8, seed=0)
 
 
 def test_four_variant_networks_play_in_reasonable_time(held_out: torch.Tensor) -> None:
     from ganbench.registry import VARIANTS
-    from ganbench.train import build_networks
+    from ganbench.training.loop import build_networks
 
     players = {}
     for i, name in enumerate(["vanilla", "dcgan", "lsgan", "wgan-gp"]):

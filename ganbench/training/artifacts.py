@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import torch
 from torchvision.utils import save_image
 
-from ganbench.train import TrainResult
+from ganbench.images import uint8_to_unit
+from ganbench.training.loop import TrainResult
 
 
 def save_networks(result: TrainResult, directory: Path) -> None:
@@ -47,4 +48,4 @@ def save_losses(losses: list[dict[str, float]], directory: Path, title: str) -> 
 def save_sample_grid(images: torch.Tensor, path: Path, n: int = 64) -> None:
     """The first ``n`` of ``images`` (uint8 [N, C, H, W]) as a PNG grid."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(images[:n].float() / 255.0, path, nrow=int(n**0.5), padding=2, pad_value=0.5)
+    save_image(uint8_to_unit(images[:n]), path, nrow=int(n**0.5), padding=2, pad_value=0.5)

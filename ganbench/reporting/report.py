@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganbench.records import load_records
+from ganbench.reporting.records import load_records
 
 ARROWS = {"lower": "↓", "higher": "↑"}
 REPORT_MD = "report.md"

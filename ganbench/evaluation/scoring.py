@@ -1,0 +1,197 @@
+"""Run measures on feature sets (set level) or on a seed's models (run level) and collect their scalars."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganbench.evaluation.bootstrap import bootstrap_intervals
+from ganbench.evaluation.features import FeatureSet
+from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
+from ganbench.registry import METRICS
+
+OnError = Callable[[str, Exception], None]
+
+
+@dataclass(frozen=True)
+class Score:
+    """One scalar a measure produced, with what is needed to record it.
+
+    Attributes:
+        device: where the measure computed: the evaluation device for measures that take one
+            (``device`` in their runtime keywords), ``cpu`` for the numpy-only ones.
+    """
+
+    metric: str
+    key: str
+    value: float
+    std: float | None
+    direction: str
+    target: float | None
+    space: str
+    params: dict[str, Any]
+    device: str
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def metric_params(spec: MetricSpec, n_real: int, n_fake: int, seed: int) -> dict[str, Any]:
+    """The parameters a measure runs with: its defaults, the run's metric seed, and any
+    ``subset_size`` capped at the set sizes (so small smoke runs work and the record says so)."""
+    params = dict(spec.defaults)
+    if "seed" in params:
+        params["seed"] = seed
+    if "subset_size" in params:
+        params["subset_size"] = min(int(params["subset_size"]), n_real, n_fake)
+    return params
+
+
+def _report(on_error: OnError | None, name: str, err: Exception) -> None:
+    if on_error is None:
+        print(f"error: metric {name} failed: {err}", file=sys.stderr)
+    else:
+        on_error(name, err)
+
+
+def _scores(
+    spec: MetricSpec,
+    values: dict[str, float],
+    params: dict[str, Any],
+    device: str,
+    intervals: Mapping[str, tuple[float, float]] | None = None,
+) -> list[Score]:
+    """One :class:`Score` per declared key present in ``values`` (``<key>_std`` goes to its std)."""
+    out = []
+    for key, direction in spec.directions.items():
+        if key not in values:
+            continue
+        target = float(direction) if not isinstance(direction, str) else None
+        low, high = (intervals or {}).get(key, (None, None))
+        out.append(
+            Score(
+                metric=spec.name,
+                key=key,
+                value=values[key],
+                std=values.get(f"{key}_std"),
+                direction="target" if target is not None else str(direction),
+                target=target,
+                space=spec.space,
+                params=params,
+                device=device,
+                ci_low=low,
+                ci_high=high,
+            )
+        )
+    return out
+
+
+def score(
+    metrics: list[str],
+    *,
+    real: FeatureSet,
+    fake: FeatureSet,
+    train: FeatureSet,
+    class_prior: np.ndarray,
+    generator: GeneratorHandle | None = None,
+    seed: int = 0,
+    bootstrap: int = 0,
+    device: torch.device | str = "cpu",
+    artifact_dir: Path | None = None,
+    on_error: OnError | None = None,
+    progress: bool = False,
+) -> list[Score]:
+    """Run each set measure of ``metrics`` on ``real`` vs ``fake``.
+
+    ``train``, ``class_prior`` and ``generator`` feed measures that ask for them; a measure that
+    needs a generator is skipped when there is none (the ``real`` reference row). Measures that
+    take the runtime keywords ``device`` / ``artifact_dir`` get them, and their scores say
+    where they ran.
+
+    With ``bootstrap`` = B > 0, each measure is also computed on B resamples of both sets (see
+    :func:`~ganbench.evaluation.bootstrap.bootstrap_intervals`), and every scalar gets the
+    2.5 / 97.5 percentile interval as ``ci_low`` / ``ci_high``.
+
+    A measure that raises is reported through ``on_error`` (default: a line on stderr) and
+    skipped, so one failing measure never loses the others' values.
+    """
+    scores: list[Score] = []
+    for name in metrics:
+        spec: MetricSpec = METRICS[name]
+        if spec.level != "set":
+            raise ValueError(f"metric {name!r} is a run-level measure; score it with score_run")
+        if "generator" in spec.extra_inputs and generator is None:
+            continue
+        params = metric_params(spec, len(real), len(fake), seed)
+        inputs: dict[str, Any] = {
+            "train": train.space(spec.space),
+            "class_prior": class_prior,
+            "generator": generator,
+        }
+        runtime: dict[str, Any] = {"device": device, "artifact_dir": artifact_dir}
+        extras = {k: inputs[k] for k in spec.extra_inputs} | {k: runtime[k] for k in spec.runtime}
+        compute = functools.partial(_run_metric, spec, extras | params)
+        try:
+            values = compute(real, fake)
+            intervals = (
+                bootstrap_intervals(compute, real, fake, bootstrap, seed, name, progress) if bootstrap else {}
+            )
+        except Exception as err:  # reported, never silently dropped
+            _report(on_error, name, err)
+            continue
+        recorded = params | ({"bootstrap": bootstrap} if bootstrap else {})
+        ran_on = str(device) if "device" in spec.runtime else "cpu"
+        scores += _scores(spec, values, recorded, ran_on, intervals)
+    return scores
+
+
+def score_run(
+    metrics: list[str],
+    *,
+    real: FeatureSet,
+    players: Mapping[str, Player],
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    on_error: OnError | None = None,
+) -> dict[str, list[Score]]:
+    """Run each run-level measure of ``metrics`` over the models of one seed's variants.
+
+    Args:
+        real: the held-out real set (run measures read its pixels).
+        players: variant name -> its trained :class:`~ganbench.metrics.spec.Player`; measures
+            that need more players than there are (the tournament needs two) are skipped.
+
+    Returns:
+        variant name -> its scores; the recorded parameters add the list of players.
+    """
+    out: dict[str, list[Score]] = {name: [] for name in players}
+    for name in metrics:
+        spec: MetricSpec = METRICS[name]
+        if spec.level != "run":
+            raise ValueError(f"metric {name!r} is a set-level measure; score it with score")
+        if len(players) < 2:
+            continue
+        params = metric_params(spec, len(real), len(real), seed)
+        runtime = {k: v for k, v in {"device": device}.items() if k in spec.runtime}
+        try:
+            values = spec(real=real.space("pixels"), players=players, **params, **runtime)
+        except Exception as err:
+            _report(on_error, name, err)
+            continue
+        recorded = params | {"players": sorted(players)}
+        ran_on = str(device) if "device" in spec.runtime else "cpu"
+        for player, player_values in values.items():
+            out[player] += _scores(spec, player_values, recorded, ran_on)
+    return out
+
+
+def _run_metric(
+    spec: MetricSpec, keywords: dict[str, Any], real: FeatureSet, fake: FeatureSet
+) -> dict[str, float]:
+    return spec(real=real.space(spec.space), fake=fake.space(spec.space), **keywords)

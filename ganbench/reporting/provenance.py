@@ -1,0 +1,36 @@
+"""What a record says about the software and the machine that produced it."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import torch
+
+
+def versions() -> dict[str, str | None]:
+    """The record fields ``ganbench_version``, ``torch_version`` and ``torch_fidelity_version``."""
+
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "ganbench_version": version("ganbench"),
+        "torch_version": torch.__version__,
+        "torch_fidelity_version": version("torch-fidelity"),
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the ganbench checkout in use, or None when it is not a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None

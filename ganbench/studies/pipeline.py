@@ -1,0 +1,312 @@
+"""The only module that knows the order of the stages: check -> data -> extractor -> reference row ->
+(train -> sample -> features -> set measures) per variant -> run measures per seed -> report.
+
+Every input is checked before any work starts, and the run folder is made only then. Every
+finished (variant, seed) unit appends its records at once, so a crash or a kill later never
+loses what was already measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganbench.config import RunConfig, check_config
+from ganbench.datasets import Dataset, default_cache_dir
+from ganbench.datasets.loading import load_dataset
+from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
+from ganbench.extractors import FeatureExtractor
+from ganbench.metrics.spec import GeneratorHandle, Player
+from ganbench.registry import EXTRACTORS, METRICS, VARIANTS
+from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
+from ganbench.runtime import resolve_device
+from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
+from ganbench.training import artifacts, sample, train
+
+Log = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def new_run_dir(out_dir: Path, preset: str) -> Path:
+    """``<out_dir>/<UTC time>-<preset>``, made unique with a counter."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    base = out_dir / f"{stamp}-{preset}"
+    run_dir, counter = base, 1
+    while run_dir.exists():
+        counter += 1
+        run_dir = base.with_name(f"{base.name}-{counter}")
+    run_dir.mkdir(parents=True)
+    return run_dir
+
+
+def _subset(images: torch.Tensor, n: int, seed: int) -> torch.Tensor:
+    """A fixed random subset of ``n`` images (all of them, in order, when ``n`` >= N)."""
+    if n >= len(images):
+        return images
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+    return images[order[:n].sort().values]
+
+
+@dataclass
+class _Evaluator:
+    """Scores generated sets (and a seed's models) against the fixed real side of one run."""
+
+    config: RunConfig
+    set_metrics: list[str]
+    run_metrics: list[str]
+    real: FeatureSet
+    train: FeatureSet
+    class_prior: np.ndarray
+    device: torch.device
+    writer: RecordWriter
+    log: Log
+    progress: bool
+    failures: list[str]
+
+    def _on_error(self, label: str) -> Callable[[str, Exception], None]:
+        def failed(name: str, err: Exception) -> None:
+            self.failures.append(f"{label}: {name}: {err}")
+            self.log(f"error: metric {name} failed for {label}: {err}")
+
+        return failed
+
+    def generated_set(
+        self,
+        fake: FeatureSet,
+        label: str,
+        unit_dir: Path,
+        unit: dict[str, Any],
+        generator: GeneratorHandle | None,
+    ) -> list[Score]:
+        scores = score(
+            self.set_metrics,
+            real=self.real,
+            fake=fake,
+            train=self.train,
+            class_prior=self.class_prior,
+            generator=generator,
+            seed=self.config.eval.metric_seed,
+            bootstrap=self.config.eval.bootstrap,
+            device=self.device,
+            artifact_dir=unit_dir / "metrics",
+            on_error=self._on_error(label),
+            progress=self.progress,
+        )
+        self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
+        return scores
+
+    def models(self, players: dict[str, Player], units: dict[str, dict[str, Any]], seed: int) -> None:
+        by_player = score_run(
+            self.run_metrics,
+            real=self.real,
+            players=players,
+            seed=self.config.eval.metric_seed,
+            device=self.device,
+            on_error=self._on_error(f"seed {seed}"),
+        )
+        for name, scores in by_player.items():
+            self.writer.write(scores, n_real=len(self.real), n_fake=len(self.real), **units[name])
+            if scores:
+                self.log(f"models seed {seed}: {name} | " + _keys(scores))
+
+
+def run(
+    config: RunConfig,
+    *,
+    out_dir: str | Path = "reports",
+    progress: bool = True,
+    log: Log = _stderr,
+) -> Path:
+    """Train every variant x seed of ``config``, evaluate, write records and the report.
+
+    Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
+    ``records.jsonl``, ``report.md``, ``report.csv``, the ``real`` reference row's metric
+    artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a sample grid
+    and metric artifacts.
+
+    Raises:
+        ConfigError: a setting that cannot be used (before anything is read or written).
+        DatasetUnavailableError, CorruptDatasetError: the data cannot be loaded (likewise).
+        OutDirError: ``out_dir`` cannot be written (likewise).
+    """
+    # 1. Everything that can be checked without the data, then the data itself: no work yet.
+    config = check_config(config)
+    out = check_out_dir(out_dir)
+    device = resolve_device(config.device)
+    dataset, fallback_note = load_dataset(
+        config.dataset, config.data_root, allow_fallback=config.offline_fallback, log=log
+    )
+    n = check_against_dataset(config, dataset, log)
+    log(estimate_training(config, dataset, device))
+
+    # 2. The run folder, the extractor and the real side of every comparison.
+    run_dir = new_run_dir(out, config.preset)
+    log(
+        f"run {run_dir} | dataset {dataset.name} ({len(dataset.train)} train / {len(dataset.test)} held-out) "
+        f"| device {device}"
+    )
+    extractor = EXTRACTORS[config.eval.extractor](
+        dataset, device=device, progress=progress, epochs=config.eval.classifier_epochs
+    )
+    _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, log)
+    evaluate = _evaluator(config, dataset, extractor, n, device, run_dir, log, progress)
+
+    # 3. The reference row: held-out real images vs as many training images, the best achievable values.
+    reference = _features(extractor, _subset(dataset.train.images, n, seed=1), "reference", config, progress)
+    scores = evaluate.generated_set(
+        reference, "real", run_dir / "real", {"variant": "real", "status": "ok"}, None
+    )
+    log(f"real (held-out vs train) | {_keys(scores)}")
+
+    # 4. Each seed: train, sample and measure every variant, then measure the seed's models together.
+    for seed in config.seeds:
+        players: dict[str, Player] = {}
+        units: dict[str, dict[str, Any]] = {}
+        for name in config.variants:
+            variant = VARIANTS[name]
+            unit_dir = run_dir / name / f"seed{seed}"
+            result = train(
+                variant, dataset.train.images, config.train, seed=seed, device=device, progress=progress
+            )
+            artifacts.save_networks(result, unit_dir)
+            artifacts.save_losses(result.losses, unit_dir, f"{name} seed {seed}")
+            unit = {
+                "variant": name,
+                "seed": seed,
+                "status": result.status,
+                "kimg": result.kimg,
+                "g_steps": result.g_steps,
+                "d_steps": result.d_steps,
+                "train_seconds": round(result.seconds, 3),
+                "budget_kimg": config.train.kimg,
+                "budget_seconds": config.train.budget_seconds,
+            }
+            head = (
+                f"{name} seed {seed}: {result.kimg:.1f} kimg, {result.g_steps} G / {result.d_steps} D steps, "
+                f"{result.seconds:.0f} s"
+            )
+            if result.status == "diverged":
+                evaluate.writer.write(
+                    [_divergence_score(result.diverged_at_step, device)], n_real=0, n_fake=0, **unit
+                )
+                log(f"{head} | DIVERGED at D step {result.diverged_at_step} (loss NaN/inf); not evaluated")
+                continue
+            generator = GeneratorHandle(result.generator, variant.latent_dim, device)
+            players[name] = Player(generator=generator, discriminator=result.discriminator)
+            units[name] = unit
+            fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
+            artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
+            fake = _features(extractor, fake_images, name, config, progress)
+            scores = evaluate.generated_set(fake, f"{name} seed {seed}", unit_dir, unit, generator)
+            log(f"{head} | {_keys(scores)}")
+        evaluate.models(players, units, seed)
+
+    # 5. The report.
+    if evaluate.failures:
+        (run_dir / "errors.txt").write_text("\n".join(evaluate.failures) + "\n")
+    report.write_report(run_dir)
+    return run_dir
+
+
+def _features(
+    extractor: FeatureExtractor, images: torch.Tensor, desc: str, config: RunConfig, progress: bool
+) -> FeatureSet:
+    cache_dir = default_cache_dir() / "features" if config.eval.cache_features else None
+    return extract(extractor, images, desc=f"features: {desc}", progress=progress, cache_dir=cache_dir)
+
+
+def _evaluator(
+    config: RunConfig,
+    dataset: Dataset,
+    extractor: FeatureExtractor,
+    n: int,
+    device: torch.device,
+    run_dir: Path,
+    log: Log,
+    progress: bool,
+) -> _Evaluator:
+    """The fixed real side of the run (held-out and training features, class prior) and its record writer."""
+    identity = extractor.identity
+    common = {
+        "run_id": run_dir.name,
+        "dataset": dataset.name,
+        "split": "test",
+        "extractor": identity.name,
+        "extractor_hash": identity.weights_sha256,
+        "extractor_protocol": identity.protocol,
+        "git_commit": provenance.git_commit(),
+        **provenance.versions(),
+    }
+    metrics = list(config.eval.metrics)
+    return _Evaluator(
+        config=config,
+        set_metrics=[m for m in metrics if METRICS[m].level == "set"],
+        run_metrics=[m for m in metrics if METRICS[m].level == "run"],
+        real=_features(extractor, _subset(dataset.test.images, n, seed=0), "held-out", config, progress),
+        train=_features(extractor, dataset.train.images, "train", config, progress),
+        class_prior=np.bincount(dataset.train.labels.numpy(), minlength=dataset.num_classes)
+        / len(dataset.train),
+        device=device,
+        writer=RecordWriter(run_dir / RECORDS_FILE, common),
+        log=log,
+        progress=progress,
+        failures=[],
+    )
+
+
+def _write_run_json(
+    run_dir: Path,
+    config: RunConfig,
+    dataset: Dataset,
+    fallback_note: str | None,
+    device: torch.device,
+    extractor: FeatureExtractor,
+    log: Log,
+) -> None:
+    accuracy = getattr(extractor, "accuracy", None)
+    if accuracy is not None:
+        log(
+            f"{extractor.identity.name} {extractor.identity.weights_sha256}: held-out accuracy {accuracy:.4f}"
+        )
+    meta = {
+        "config": config.to_dict(),
+        "dataset_used": dataset.name,
+        "dataset_source": dataset.source,
+        "fallback": fallback_note,
+        "device": str(device),
+        "platform": platform.platform(),
+        "extractor": {**extractor.identity.as_dict(), "held_out_accuracy": accuracy},
+    }
+    (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
+
+
+def _divergence_score(step: int | None, device: torch.device) -> Score:
+    return Score(
+        metric="training",
+        key="diverged_at_step",
+        value=float(step or 0),
+        std=None,
+        direction="lower",
+        target=None,
+        space="none",
+        params={},
+        device=str(device),
+    )
+
+
+def _keys(scores: list[Score]) -> str:
+    """The first key of every measure: one line per finished unit."""
+    first = {s.metric: s for s in reversed(scores)}
+    return " ".join(f"{s.key} {s.value:.4g}" for s in reversed(first.values()))

@@ -1,0 +1,148 @@
+"""Checks and estimates made before a run does any work: the output folder, the settings that depend on
+the data, and how long training will take on this device."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from ganbench.config import ConfigError, RunConfig
+from ganbench.datasets import Dataset
+from ganbench.images import uint8_to_signed
+from ganbench.registry import VARIANTS
+from ganbench.training.loop import build_networks
+
+#: Training above this many seconds gets a warning before it starts, saying how to shorten it.
+LONG_RUN_SECONDS = 3600.0
+
+# Budgets (kimg summed over variants and seeds) below this are not worth timing: seconds of training.
+_ESTIMATE_MIN_KIMG = 50.0
+_TIMED_STEPS = 3  # D steps timed per variant, after one warm-up step
+
+
+class OutDirError(OSError):
+    """The output folder cannot be made or written; the message says which path and why."""
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Check that run folders can be made under ``out_dir`` without making anything yet.
+
+    ``out_dir`` must be a writable folder, or not exist yet below a writable folder (it is made
+    with the run folder, after every other check).
+
+    Raises:
+        OutDirError: it is a file, or its nearest existing ancestor is not a writable folder.
+    """
+    path = Path(out_dir).expanduser()
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        what = "is a file" if probe == path else f"cannot be made: {probe} is a file"
+        raise OutDirError(f"output folder {path} {what}; pass --out with a folder path")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutDirError(
+            f"output folder {path} cannot be written: no write permission on {probe}; pass --out elsewhere"
+        )
+    return path
+
+
+def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[str], None]) -> int:
+    """Check the settings that depend on the data's size; return n, the images compared per set.
+
+    Raises:
+        ConfigError: the batch does not fit in the training split, or images of this size do
+            not fit the variants' networks.
+    """
+    if config.train.batch_size > len(dataset.train):
+        raise ConfigError(
+            "train.batch_size",
+            f"train.batch_size {config.train.batch_size} exceeds the {len(dataset.train)} training images "
+            f"of {dataset.name}; use a smaller batch",
+        )
+    for name in config.variants:
+        try:
+            build_networks(VARIANTS[name], dataset.channels, dataset.image_size, seed=0)
+        except ValueError as err:
+            raise ConfigError(
+                "variants", f"variant {name} cannot be built for {dataset.name}: {err}"
+            ) from None
+    n = min(config.eval.n_samples, len(dataset.test))
+    if n < config.eval.n_samples:
+        log(
+            f"note: eval.n_samples {config.eval.n_samples} is more than the {len(dataset.test)} "
+            f"held-out images of "
+            f"{dataset.name}; comparing {n} vs {n}"
+        )
+    return n
+
+
+def estimate_training(config: RunConfig, dataset: Dataset, device: torch.device) -> str:
+    """How long training will take, from a few timed steps of each variant on ``device``.
+
+    Returns a line for the log: the estimate, and a warning with what to change when it is
+    over :data:`LONG_RUN_SECONDS`. Small budgets are not timed (the line says so).
+    """
+    total_kimg = config.train.kimg * len(config.variants) * len(config.seeds)
+    if total_kimg < _ESTIMATE_MIN_KIMG:
+        runs = f"{len(config.variants)} variants x {len(config.seeds)} seeds"
+        return f"budget: {config.train.kimg:g} kimg x {runs}"
+    seconds = 0.0
+    for name in config.variants:
+        per_image = _seconds_per_image(name, dataset, config.train.batch_size, device)
+        seconds += per_image * config.train.kimg * 1000 * len(config.seeds)
+    if config.train.budget_seconds is not None:
+        seconds = min(seconds, config.train.budget_seconds * len(config.variants) * len(config.seeds))
+    timed = f"timed over {_TIMED_STEPS} steps per variant"
+    line = f"estimated training time: {_duration(seconds)} on {device} ({timed})"
+    if seconds > LONG_RUN_SECONDS:
+        line = (
+            f"WARNING: {line}. This run will take hours here: lower --budget-kimg, use fewer --variants or "
+            f"--seeds, cap it with --budget-seconds, or run on a GPU (--device cuda)."
+        )
+    return line
+
+
+def _seconds_per_image(name: str, dataset: Dataset, batch_size: int, device: torch.device) -> float:
+    """Wall-clock seconds per real image of a D step and its share of a G step, with random data."""
+    variant = VARIANTS[name]
+    generator, discriminator = build_networks(variant, dataset.channels, dataset.image_size, seed=0)
+    generator.to(device).train()
+    discriminator.to(device).train()
+    rng = torch.Generator(device=device).manual_seed(0)
+    real = uint8_to_signed(dataset.train.images[:batch_size]).to(device)
+
+    def step() -> None:
+        z = torch.randn(real.shape[0], variant.latent_dim, generator=rng, device=device)
+        fake = generator(z)
+        loss = variant.discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        if variant.penalty is not None:
+            loss = loss + variant.penalty(discriminator, real, fake.detach(), rng)
+        loss.backward()
+        variant.generator_loss(discriminator(fake)).backward()
+
+    step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    start = time.perf_counter()
+    for _ in range(_TIMED_STEPS):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    per_d_step = (time.perf_counter() - start) / _TIMED_STEPS
+    # a D step costs about one timed step without its G half; a G step every critic_steps D steps
+    return per_d_step * (1 + 1 / variant.critic_steps) / 2 / real.shape[0]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
