@@ -23,8 +23,9 @@ import ganbench
 from ganbench.datasets import DatasetUnavailableError
 from ganbench.evaluation.features import FeatureSet, extract
 from ganbench.evaluation.scoring import metric_params
-from ganbench.metrics import _common
+from ganbench.numerics.memo import clear_memos
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS
+from ganbench.runtime import configure_threads
 
 
 def load_sets(n: int) -> tuple[str, torch.Tensor, torch.Tensor, torch.Tensor, np.ndarray, object]:
@@ -78,6 +79,17 @@ def peers(real: FeatureSet, fake: FeatureSet) -> list[dict[str, object]]:
     return rows
 
 
+def blas_kernel() -> str:
+    """Which BLAS numpy uses and its kernel (OPENBLAS_CORETYPE on this machine picks a slower one)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return (
+        ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')}" for i in blas)
+        or "no BLAS"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -87,19 +99,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="CSV of the timings")
     args = parser.parse_args()
 
+    threads = configure_threads()  # as the CLI does: torch on every core, BLAS on one
     name, real_images, fake_images, train_images, prior, extractor = load_sets(args.n)
     real = extract(extractor, real_images, desc="real", progress=False)
     fake = extract(extractor, fake_images, desc="fake", progress=False)
     train = extract(extractor, train_images, desc="train", progress=False)
-    print(
-        f"dataset {name}: {len(real)} real vs {len(fake)} generated; torch threads {torch.get_num_threads()}"
-    )
-    _common.clear_memos()
+    print(f"dataset {name}: {len(real)} real vs {len(fake)} generated; threads {threads}; {blas_kernel()}")
+    clear_memos()
     rows = []
     for metric in METRICS.resolve(args.metrics):
         spec = METRICS[metric]
-        if "generator" in spec.extra_inputs:
-            continue  # needs a trained generator: timed by the run itself
+        if "generator" in spec.extra_inputs or spec.level == "run":
+            continue  # needs trained models: timed by the run itself
         params = metric_params(spec, len(real), len(fake), seed=0)
         extras = {"train": train.space(spec.space), "class_prior": prior}
         keywords = {k: extras[k] for k in spec.extra_inputs} | params
