@@ -266,28 +266,40 @@ def _resolve_knn(
     order = np.lexsort((indices_np, exact_np), axis=-1)[:, :k]  # by distance, then by index
     dist[:] = np.take_along_axis(exact_np, order, axis=1)
     idx[:] = np.take_along_axis(indices_np, order, axis=1)
-    full_np = full.cpu().numpy()
-    for i in np.flatnonzero(full_np):
-        dist[i], idx[i] = _rescan_row(p, rows.start + int(i), float(limit[i]), k, exclude_self)
+    overflow = np.flatnonzero(full.cpu().numpy())
+    if overflow.size:
+        local = torch.from_numpy(overflow).to(p.device)
+        dist[overflow], idx[overflow] = _rescan_rows(p, local + rows.start, limit[local], k, exclude_self)
     return dist, idx
 
 
-def _rescan_row(
-    p: _Pass, row: int, limit: float, k: int, exclude_self: bool
+def _rescan_rows(
+    p: _Pass, query_rows: torch.Tensor, limits: torch.Tensor, k: int, exclude_self: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Canonical k nearest neighbours of one query row whose near-ties overflowed the candidates."""
-    found_i: list[torch.Tensor] = []
-    one = slice(row, row + 1)
+    """Canonical k nearest neighbours of query rows whose near-ties overflowed the kept candidates.
+
+    Every reference row within each query row's Gram-form ``limits`` is collected in one pass
+    over the reference set, recomputed canonically and sorted by (distance, index).
+    """
+    q, qn = p.q[query_rows], p.qn[query_rows]
+    found_rows: list[torch.Tensor] = []
+    found_cols: list[torch.Tensor] = []
     for cols in chunks(p.n_r, p.chunk):
-        d2 = p.squared(one, cols)
+        d2 = torch.addmm(qn[:, None] + p.rn[None, cols], q, p.r[cols].T, alpha=-2.0).clamp_(min=0.0)
         if exclude_self:
-            _mask_self(d2, one, cols)
-        found_i.append(torch.nonzero(d2[0] <= limit, as_tuple=True)[0] + cols.start)
-    cand = torch.cat(found_i)
-    exact = p.canonical(torch.full_like(cand, row), cand).cpu().numpy()
-    cand_np = cand.cpu().numpy()
-    order = np.lexsort((cand_np, exact))[:k]
-    return exact[order], cand_np[order]
+            own = (query_rows >= cols.start) & (query_rows < cols.stop)
+            d2[own, query_rows[own] - cols.start] = math.inf
+        a, b = torch.nonzero(d2 <= limits[:, None], as_tuple=True)
+        found_rows.append(a)
+        found_cols.append(b + cols.start)
+    a, b = torch.cat(found_rows), torch.cat(found_cols)
+    exact = p.canonical(query_rows[a], b).cpu().numpy()
+    a_np, b_np = a.cpu().numpy(), b.cpu().numpy()
+    order = np.lexsort((b_np, exact, a_np))  # by query row, then distance, then index
+    a_np, b_np, exact = a_np[order], b_np[order], exact[order]
+    starts = np.searchsorted(a_np, np.arange(query_rows.shape[0]))
+    picks = starts[:, None] + np.arange(k)[None, :]  # each row has at least k candidates
+    return exact[picks], b_np[picks]
 
 
 def nearest_neighbours(

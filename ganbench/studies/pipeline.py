@@ -108,6 +108,12 @@ class _Evaluator:
         return scores
 
     def models(self, players: dict[str, Player], units: dict[str, dict[str, Any]], seed: int) -> None:
+        if self.run_metrics and len(players) < 2:
+            self.log(
+                f"note: {', '.join(self.run_metrics)} skipped for seed {seed}: run-level measures compare "
+                f"the models of at least two variants, and {len(players)} finished training"
+            )
+            return
         by_player = score_run(
             self.run_metrics,
             real=self.real,
