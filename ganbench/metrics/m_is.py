@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import check_logits
+from ganbench.numerics.checks import check_logits, integer
 from ganbench.numerics.distributions import log_softmax
 
 
@@ -74,8 +74,7 @@ def m_is(*, real: np.ndarray, fake: np.ndarray, min_class_samples: int = 2) -> d
     Returns:
         ``{"m_is": float}`` >= 1: the unweighted mean over classes of exp(mean within-class KL).
     """
-    if min_class_samples < 2:
-        raise ValueError(f"min_class_samples must be at least 2 (a pair); got {min_class_samples}")
+    min_class_samples = integer("min_class_samples", min_class_samples, minimum=2)  # 2: the fewest for a pair
     _, f = check_logits(real, fake, min_rows=2)
     scores = per_class_m_is(f, min_class_samples)
     value = float(np.mean(list(scores.values()))) if scores else 1.0

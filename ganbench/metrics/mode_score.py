@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import check_logits, check_prior
+from ganbench.numerics.checks import check_logits, check_prior, real_number
 from ganbench.numerics.distributions import floor_distribution, kl_divergence, softmax
 
 
@@ -50,6 +50,7 @@ def mode_score(
     Returns:
         ``{"mode_score": float}`` in [1, K].
     """
+    eps = real_number("eps", eps, low=0.0, high=1e-6, open_low=True)
     _, f = check_logits(real, fake)
     prior = floor_distribution(check_prior(class_prior, f.shape[1]), eps)
     p_yx = softmax(f)

@@ -24,7 +24,7 @@ from scipy.stats import norm
 from sklearn.cluster import KMeans
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_matrix, check_seed
+from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number
 from ganbench.numerics.distributions import js_divergence
 
 
@@ -83,10 +83,11 @@ def ndb(
             "real, fake and train must have the same feature size; "
             f"got {r.shape[1]}, {f.shape[1]}, {t.shape[1]}"
         )
-    if bins < 2:
-        raise ValueError(f"bins must be at least 2; got {bins}")
-    if not 0.0 < alpha < 1.0:
+    bins = integer("bins", bins, minimum=2)
+    if not 0.0 < real_number("alpha", alpha) < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha}")
+    max_train = positive_int("max_train", max_train)
+    n_init = positive_int("n_init", n_init)
     if max_train < bins:
         raise ValueError(f"max_train ({max_train}) must be at least bins ({bins})")
     if t.shape[0] < bins:

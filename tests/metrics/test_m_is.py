@@ -70,7 +70,7 @@ def test_classes_without_a_pair_are_left_out() -> None:
 
 def test_min_class_samples_below_two_is_refused() -> None:
     logits = noisy_logits(5, spread=1.0)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="min_class_samples must be an integer >= 2"):
         m_is(real=logits, fake=logits, min_class_samples=1)
 
 
