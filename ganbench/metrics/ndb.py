@@ -12,6 +12,15 @@
    z = (p_f - p_r) / sqrt(p (1 - p) (1/N + 1/M)), p = (n_r + n_f) / (N + M); the bin is
    different when |z| > z_{1 - alpha/2}. A bin empty in both sets is not different.
 
+Sample sizes: N and M must each be at least ``MIN_SAMPLES`` = 20. The per-bin z-test rests on a
+normal approximation that needs, in each set, at least 10 samples in the bin and 10 outside it
+(the rule of the stattrek.com page on the difference-in-proportions test that the reference code,
+``two_proportions_z_test`` in ``utils/ndb.py`` of github.com/eitanrich/gans-n-gmms, cites); below
+20 samples no bin can meet it, and with N = 1 a single point decides every bin's share. 20 is a
+floor, not a recommendation: for N = M = n, a bin of average share 1/K that the generator drops
+entirely gives |z| ~ sqrt(n / K), so n must be about 4K (400 for K = 100) before NDB can see even
+a dropped bin.
+
 Keys (both lower is better): ``ndb`` = number of different bins / K (about ``alpha`` for two
 samples of one distribution), ``ndb_js`` = Jensen–Shannon divergence in nats between the real
 and generated bin histograms (at most log 2).
@@ -26,6 +35,8 @@ from sklearn.cluster import KMeans
 from ganbench.metrics.spec import metric
 from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number
 from ganbench.numerics.distributions import js_divergence
+
+MIN_SAMPLES = 20  # per set: 10 in and 10 out of a bin, the z-test's normal approximation (module docstring)
 
 
 def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: int) -> np.ndarray:
@@ -62,8 +73,8 @@ def ndb(
     """NDB/K and the bin-histogram JS divergence.
 
     Args:
-        real: held-out real features [N, D].
-        fake: generated features [M, D].
+        real: held-out real features [N, D], N >= 20.
+        fake: generated features [M, D], M >= 20.
         train: real training features [T, D] the bins are fitted on (T >= ``bins``).
         bins: number of k-means clusters K.
         alpha: significance level of each per-bin test.
@@ -73,11 +84,21 @@ def ndb(
 
     Returns:
         ``{"ndb": float in [0, 1], "ndb_js": float in [0, log 2]}``.
+
+    Raises:
+        ValueError: bad parameters or shapes, T < ``bins``, or N or M below 20 (see the module
+            docstring).
     """
     r = as_matrix("real", real)
     f = as_matrix("fake", fake)
     t = as_matrix("train", train)
     seed = check_seed(seed)
+    if min(r.shape[0], f.shape[0]) < MIN_SAMPLES:
+        raise ValueError(
+            f"ndb needs at least {MIN_SAMPLES} real and {MIN_SAMPLES} generated samples (each bin's "
+            f"two-proportion z-test needs 10 samples in and 10 out of the bin in each set); "
+            f"got N={r.shape[0]} real, M={f.shape[0]} generated"
+        )
     if not r.shape[1] == f.shape[1] == t.shape[1]:
         raise ValueError(
             "real, fake and train must have the same feature size; "
