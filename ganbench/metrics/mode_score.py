@@ -39,6 +39,10 @@ from ganbench.numerics.distributions import floor_distribution, kl_divergence, s
     directions={"mode_score": "higher"},
     reference="Che et al. 2017 (arXiv:1612.02136), in the form of Xu et al. 2018 (arXiv:1806.07755)",
     extra_inputs=("class_prior",),
+    notes=(
+        "exp(E KL(p(y|x) || p(y)) - KL(p(y) || p*)) as Xu et al. 2018: the form printed by Borji 2019 "
+        "equals the IS; range (0, K], below 1 for a marginal far from p*"
+    ),
 )
 def mode_score(
     *,

@@ -7,6 +7,8 @@
    assigned to their nearest centre. Held-out real rather than training proportions are the
    reference: the training points shaped the centres, so their own bin shares are biased, and a
    generator that memorised the training set would look better than a fresh sample of the data.
+   (The paper and its code, ``NDB.evaluate`` in ``utils/ndb.py`` of github.com/eitanrich/gans-n-gmms,
+   commit a6bcb4e, test against the training shares, with T as the real sample size.)
 3. Per bin, a two-sided two-proportion z-test with pooled variance between the real share
    p_r = n_r / N and the generated share p_f = n_f / M:
    z = (p_f - p_r) / sqrt(p (1 - p) (1/N + 1/M)), p = (n_r + n_f) / (N + M); the bin is
@@ -58,6 +60,10 @@ def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: in
     directions={"ndb": "lower", "ndb_js": "lower"},
     reference="Richardson & Weiss 2018 (arXiv:1805.12462)",
     extra_inputs=("train",),
+    notes=(
+        "bins fitted on training features, but the generated shares are tested against held-out real "
+        "shares, not the training shares of the paper and eitanrich/gans-n-gmms; needs N, M >= 20"
+    ),
 )
 def ndb(
     *,

@@ -167,6 +167,10 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: torch.Tenso
     space="pixels",
     directions={"swd": "lower", **{f"swd_level{k}": "lower" for k in range(MAX_LEVELS)}},
     reference="Karras et al. 2018 (arXiv:1710.10196) and the sliced_wasserstein.py of their code (x 1e3)",
+    notes=(
+        "follows their code except: pyramid down to min_resolution=14 (theirs 16; same levels for power-of-2 "
+        "sizes) and at most max_patches descriptors per set and level"
+    ),
 )
 def swd(
     *,

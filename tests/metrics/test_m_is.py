@@ -76,6 +76,7 @@ def test_min_class_samples_below_two_is_refused() -> None:
 
 def test_registered_contract() -> None:
     spec = METRICS["m-is"]
+    assert "distinct" in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "logits"
     assert spec.directions == {"m_is": "higher"}
     assert spec.defaults == {"min_class_samples": 2}

@@ -119,6 +119,7 @@ def test_bad_prior_is_refused(prior: np.ndarray, match: str) -> None:
 
 def test_registered_contract(confident_logits: Callable[..., np.ndarray]) -> None:
     spec = METRICS["mode-score"]
+    assert "Xu et al." in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "logits"
     assert spec.extra_inputs == ("class_prior",)
     assert spec.directions == {"mode_score": "higher"}

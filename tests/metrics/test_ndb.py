@@ -101,6 +101,7 @@ def test_twenty_samples_each_are_enough() -> None:
 
 def test_registered_contract() -> None:
     spec = METRICS["ndb"]
+    assert "held-out" in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "features"
     assert spec.extra_inputs == ("train",)
     assert spec.directions == {"ndb": "lower", "ndb_js": "lower"}
