@@ -173,7 +173,9 @@ def memorization(
         if cell_train is None:
             dist_real, dist_fake = d_real[in_real], d_fake[in_fake]
         else:
-            t_c = t[cell_train == c]  # never empty: every centre has training rows nearest to it
+            t_c = t[cell_train == c]
+            if t_c.shape[0] == 0:  # k-means leaves no centre without training rows; guard all the same
+                raise ValueError(f"memorization: k-means cell {c} holds no training sample; lower cells")
             dist_real = nearest_neighbour_distance(p[in_real], t_c, device=device)
             dist_fake = nearest_neighbour_distance(q[in_fake], t_c, device=device)
         weight = n_c / p.shape[0]
