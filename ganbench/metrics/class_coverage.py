@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import check_logits, check_prior
+from ganbench.numerics.checks import check_logits, check_prior, real_number
 from ganbench.numerics.distributions import floor_distribution, kl_divergence
 
 
@@ -53,13 +53,13 @@ def class_coverage(
         fake: logits [M, K] of generated images; a sample's class is the argmax.
         class_prior: float64 [K], p*(y) of the training labels.
         min_share: fraction of the expected count M p*(y) a class must receive to count as covered.
-        eps: floor on p*(y) inside the KL.
+        eps: floor on p*(y) inside the KL, in (0, 1e-6].
 
     Returns:
         ``{"class_coverage_modes": float, "class_coverage_kl": float}``.
     """
-    if not 0.0 < min_share <= 1.0:
-        raise ValueError(f"min_share must be in (0, 1]; got {min_share}")
+    min_share = real_number("min_share", min_share, low=0.0, high=1.0, open_low=True)
+    eps = real_number("eps", eps, low=0.0, high=1e-6, open_low=True)
     _, f = check_logits(real, fake)
     n_classes = f.shape[1]
     prior = check_prior(class_prior, n_classes)

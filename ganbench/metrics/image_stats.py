@@ -31,7 +31,7 @@ import torch
 
 from ganbench.metrics.spec import metric
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.checks import check_images, check_same_shape, integer
 from ganbench.numerics.distributions import js_divergence
 
 _PIXELS_PER_BATCH = 1 << 21  # about 2M pixels: ~50 MB of float64 / complex temporaries
@@ -114,8 +114,7 @@ def image_stats(*, real: np.ndarray, fake: np.ndarray, bins: int = 64) -> dict[s
     check_same_shape(x, y)
     if min(x.shape[-2:]) < 2:
         raise ValueError(f"image_stats needs images of at least 2 x 2 pixels; got {tuple(x.shape[-2:])}")
-    if bins < 2:
-        raise ValueError(f"bins must be >= 2; got {bins}")
+    bins = integer("bins", bins, minimum=2)
     mean_diff = mean_image(x) - mean_image(y)
     hist = js_divergence_bits(intensity_histogram(x, bins), intensity_histogram(y, bins))
     log_real = torch.log(radial_power_spectrum(x) + _LOG_FLOOR)

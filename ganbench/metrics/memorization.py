@@ -17,22 +17,31 @@ feature space; one chunked pass per set through
 samples with d(y) <= q, where q is the ``quantile`` (1 % by default) of d over the held-out set.
 A generator that does not copy gets about ``quantile``; a copying one gets up to 1.
 
-``memorization_ct``: the C_T statistic of Meehan et al.:
+``memorization_ct``: the C_T statistic of Meehan et al., in the form of their code
+(``data_copying_tests.py`` of github.com/casey-meehan/data-copying, commit a0ba2db, also copied
+into ``dgm_eval/metrics/ct.py`` of github.com/layer6ai-labs/dgm-eval, commit 74c79f7):
 1. the space is cut into ``cells`` cells by k-means on T (sklearn ``KMeans``, ``n_init``
    restarts, ``random_state=seed``; T is subsampled to ``max_train`` rows with ``seed`` first
-   when larger); P_n and Q_m are assigned to their nearest centre;
-2. in each cell π, the Mann–Whitney statistic U_π = #{(i, j): d(q_j) > d(p_i)} (ties 1/2) over
-   the cell's held-out points p_i (n_π of them) and generated points q_j (m_π), z-scored with
-   its null mean and variance, Z_π = (U_π − n_π m_π / 2) / sqrt(n_π m_π (n_π + m_π + 1) / 12);
+   when larger); T, P_n and Q_m are assigned to their nearest centre;
+2. in each cell π, the distances are to the nearest training sample *of that cell*,
+   d_π(x) = min_{t in T ∩ π} ‖x − t‖ (``ct_distance="cell"``, the reference; ``"global"``
+   measures to the whole of T instead, d(x) above, a ganbench variant);
+3. the Mann–Whitney statistic U_π = #{(i, j): d_π(q_j) > d_π(p_i)} (ties 1/2) over the cell's
+   held-out points p_i (n_π of them) and generated points q_j (m_π), z-scored with its null mean,
+   a continuity correction of 1/2 and its null variance without tie correction, as their code:
+   Z_π = (U_π − n_π m_π / 2 + 1/2) / sqrt(n_π m_π (n_π + m_π + 1) / 12);
    Z_π < 0 when the generated points of the cell are closer to T than the held-out ones;
-3. cells with fewer than ``min_cell_fake`` generated points are left out (the paper's Π_τ with
-   τ = min_cell_fake / m; their code's examples use 20 samples), as are cells without held-out
-   points (their weight below is 0);
-4. C_T = Σ_π P_n(π) Z_π / Σ_π P_n(π) over the cells kept, P_n(π) = n_π / n the held-out share
-   of the cell.
-C_T is about 0 (each Z_π is about standard normal) for a generator that does not copy; strongly
-negative (the paper flags C_T < −3 or so) for one that copies; positive for one that stays
-farther from the training set than fresh data (underfitting).
+4. only cells with a generated share Q_m(π) = m_π / m > ``tau`` enter (the paper's Π_τ, strict
+   as in the code); by default τ = 20 / m, the value every experiment of the reference and
+   dgm-eval uses (cells with more than 20 generated samples);
+5. C_T = Σ_π P_n(π) Z_π / Σ_π P_n(π) over the cells kept, P_n(π) = n_π / n the held-out share
+   of the cell. A kept cell without held-out points has weight 0 and is skipped (the reference
+   code raises an error for it instead).
+C_T is about 0 (each Z_π is about standard normal, shifted by the +1/2 correction) for a
+generator that does not copy; strongly negative (the paper flags C_T < −3 or so) for one that
+copies; positive for one that stays farther from the training set than fresh data
+(underfitting). dgm-eval further reduces features wider than 64 to 64 PCA components and uses 3
+cells; ganbench clusters the features as given, into ``cells`` cells.
 """
 
 from __future__ import annotations
@@ -43,30 +52,41 @@ from scipy.stats import rankdata
 from sklearn.cluster import KMeans
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_matrix, check_seed, positive_int
+from ganbench.numerics.checks import as_matrix, check_seed, positive_int, real_number
 from ganbench.numerics.distances import nearest_neighbour_distance
+
+CT_DISTANCES = ("cell", "global")
 
 
 def mann_whitney_z(reference: np.ndarray, sample: np.ndarray) -> float:
-    """z-scored Mann–Whitney U of ``sample`` [m] against ``reference`` [n] (ties count 1/2).
+    """z-scored Mann–Whitney U of ``sample`` [m] against ``reference`` [n] (ties 1/2), as in Meehan's code.
 
-    U = #{(i, j): sample_j > reference_i} + 1/2 #{ties}; z = (U − nm/2) / sqrt(nm(n + m + 1)/12)
-    (the null variance without tie correction, as in Meehan et al. 2020). Negative when
-    ``sample`` tends to be smaller.
+    U = #{(i, j): sample_j > reference_i} + 1/2 #{ties};
+    z = (U − (nm/2 − 1/2)) / sqrt(nm(n + m + 1)/12): the null mean less a continuity correction
+    of 1/2, and the null variance without tie correction (``Zu`` in ``data_copying_tests.py`` of
+    casey-meehan/data-copying). Negative when ``sample`` tends to be smaller.
     """
     n, m = reference.shape[0], sample.shape[0]
     ranks = rankdata(np.concatenate([reference, sample]))  # midranks for ties
     u = float(ranks[n:].sum()) - m * (m + 1) / 2.0
-    return (u - n * m / 2.0) / float(np.sqrt(n * m * (n + m + 1) / 12.0))
+    return (u - n * m / 2.0 + 0.5) / float(np.sqrt(n * m * (n + m + 1) / 12.0))
 
 
 @metric(
     "memorization",
     space="features",
     directions={"memorization_copy_share": "lower", "memorization_ct": 0.0},
-    reference="Meehan et al. 2020 (arXiv:2004.05675); nearest-training-neighbour check",
+    reference=(
+        "Meehan et al. 2020 (arXiv:2004.05675), C_T as casey-meehan/data-copying and layer6ai-labs/dgm-eval; "
+        "nearest-training-neighbour check"
+    ),
     extra_inputs=("train",),
     runtime=("device",),
+    notes=(
+        "C_T as the reference code: within-cell training distances (ct_distance='cell'), +1/2 continuity "
+        "correction, cells with Q_m share > tau (default 20/m); no PCA to 64 dims (dgm-eval does); "
+        "ct_distance='global' is a ganbench variant"
+    ),
 )
 def memorization(
     *,
@@ -75,7 +95,8 @@ def memorization(
     train: np.ndarray,
     quantile: float = 0.01,
     cells: int = 20,
-    min_cell_fake: int = 20,
+    tau: float | None = None,
+    ct_distance: str = "cell",
     max_train: int = 20000,
     n_init: int = 3,
     seed: int = 0,
@@ -89,9 +110,12 @@ def memorization(
         train: the training features T [t, D] the generator saw, t >= ``cells``.
         quantile: the held-out distance quantile below which a generated sample counts as a copy.
         cells: number of k-means cells for C_T.
-        min_cell_fake: a cell enters C_T only with at least this many generated samples.
+        tau: a cell enters C_T only when its share of the generated samples exceeds this, in
+            [0, 1); ``None`` means 20 / m (more than 20 generated samples), as in the reference.
+        ct_distance: ``"cell"`` (the reference: distance to the nearest training sample in the
+            same cell) or ``"global"`` (to the nearest training sample anywhere).
         max_train: at most this many training rows (drawn with ``seed``) are clustered; the
-            nearest-neighbour distances always use all of T.
+            nearest-neighbour distances always use all of T (all of T ∩ π for ``"cell"``).
         n_init: k-means restarts.
         seed: seeds the training subsample and k-means.
         device: where the distance tiles are computed (runtime; the value does not depend on it).
@@ -101,8 +125,8 @@ def memorization(
         copying) and ``memorization_ct`` (target 0; negative = copying, positive = underfitting).
 
     Raises:
-        ValueError: on mismatched shapes, bad parameters, or when no cell holds
-            ``min_cell_fake`` generated samples (lower ``cells`` or ``min_cell_fake``).
+        ValueError: on mismatched shapes, bad parameters, or when no cell holds held-out samples
+            and more than tau·m generated samples (lower ``cells`` or ``tau``).
     """
     p = as_matrix("real", real, min_rows=2)
     q = as_matrix("fake", fake)
@@ -113,11 +137,18 @@ def memorization(
             "real, fake and train must have the same feature size; "
             f"got {p.shape[1]}, {q.shape[1]}, {t.shape[1]}"
         )
-    if not 0.0 < quantile < 1.0:
+    quantile = real_number("quantile", quantile, low=0.0, high=1.0, open_low=True)
+    if quantile == 1.0:
         raise ValueError(f"quantile must be in (0, 1); got {quantile!r}")
     cells = positive_int("cells", cells)
-    if min_cell_fake < 1:
-        raise ValueError(f"min_cell_fake must be >= 1; got {min_cell_fake!r}")
+    max_train = positive_int("max_train", max_train)
+    n_init = positive_int("n_init", n_init)
+    if tau is None:
+        tau = 20.0 / q.shape[0]
+    elif (tau := real_number("tau", tau, low=0.0)) >= 1.0:
+        raise ValueError(f"tau must be in [0, 1) (a share of the generated samples); got {tau!r}")
+    if ct_distance not in CT_DISTANCES:
+        raise ValueError(f"ct_distance must be one of {CT_DISTANCES}; got {ct_distance!r}")
     if max_train < cells or t.shape[0] < cells:
         raise ValueError(
             f"need at least cells={cells} training rows (train has {t.shape[0]}, max_train={max_train})"
@@ -131,18 +162,28 @@ def memorization(
     t_fit = t if t.shape[0] <= max_train else t[np.sort(rng.choice(t.shape[0], max_train, replace=False))]
     kmeans = KMeans(n_clusters=cells, n_init=n_init, random_state=seed).fit(t_fit)
     cell_real, cell_fake = kmeans.predict(p), kmeans.predict(q)
+    cell_train = kmeans.predict(t) if ct_distance == "cell" else None
 
     z_sum = weight_sum = 0.0
     for c in range(cells):
-        in_real, in_fake = d_real[cell_real == c], d_fake[cell_fake == c]
-        if in_fake.shape[0] < min_cell_fake or in_real.shape[0] == 0:
+        in_real, in_fake = cell_real == c, cell_fake == c
+        n_c, m_c = int(in_real.sum()), int(in_fake.sum())
+        if not m_c / q.shape[0] > tau or n_c == 0:
             continue
-        weight = in_real.shape[0] / p.shape[0]
-        z_sum += weight * mann_whitney_z(in_real, in_fake)
+        if cell_train is None:
+            dist_real, dist_fake = d_real[in_real], d_fake[in_fake]
+        else:
+            t_c = t[cell_train == c]
+            if t_c.shape[0] == 0:  # k-means leaves no centre without training rows; guard all the same
+                raise ValueError(f"memorization: k-means cell {c} holds no training sample; lower cells")
+            dist_real = nearest_neighbour_distance(p[in_real], t_c, device=device)
+            dist_fake = nearest_neighbour_distance(q[in_fake], t_c, device=device)
+        weight = n_c / p.shape[0]
+        z_sum += weight * mann_whitney_z(dist_real, dist_fake)
         weight_sum += weight
     if weight_sum == 0.0:
         raise ValueError(
-            f"memorization: no k-means cell holds both held-out samples and at least "
-            f"min_cell_fake={min_cell_fake} generated samples; lower cells or min_cell_fake"
+            f"memorization: no k-means cell holds both held-out samples and a share of more than "
+            f"tau={tau:.4g} of the generated samples; lower cells or tau"
         )
     return {"memorization_copy_share": copy_share, "memorization_ct": z_sum / weight_sum}

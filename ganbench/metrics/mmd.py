@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_pair, check_seed
+from ganbench.numerics.checks import as_pair, check_seed, integer, real_number
 from ganbench.numerics.kernels import gaussian_kernel, mmd2_unbiased
 
 _PERMUTATION_CHUNK = 64  # relabellings per matrix product; bounds the [n + m, chunk] buffers
@@ -88,6 +88,20 @@ def permutation_null(k: np.ndarray, n: int, permutations: int, rng: np.random.Ge
     return null
 
 
+def _multipliers(values: object) -> list[float]:
+    """``bandwidth_multipliers`` as a non-empty list of finite positive floats, else ``ValueError``."""
+    wrong = ValueError(f"bandwidth_multipliers must be a non-empty list of positive numbers; got {values!r}")
+    if isinstance(values, (str, bytes)):
+        raise wrong
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        raise wrong from None
+    if not items:
+        raise wrong
+    return [real_number("bandwidth_multipliers", s, low=0.0, open_low=True) for s in items]
+
+
 def _subsample(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     if x.shape[0] <= size:
         return x
@@ -125,15 +139,9 @@ def mmd(
     """
     x, y = as_pair(real, fake, min_real=2, min_fake=2)
     seed = check_seed(seed)
-    if max_samples < 2:
-        raise ValueError(f"max_samples must be at least 2; got {max_samples}")
-    if permutations < 0:
-        raise ValueError(f"permutations must be >= 0; got {permutations}")
-    multipliers = [float(s) for s in bandwidth_multipliers]
-    if not multipliers or min(multipliers) <= 0:
-        raise ValueError(
-            f"bandwidth_multipliers must be a non-empty list of positive numbers; got {multipliers}"
-        )
+    max_samples = integer("max_samples", max_samples, minimum=2)
+    permutations = integer("permutations", permutations, minimum=0)
+    multipliers = _multipliers(bandwidth_multipliers)
 
     rng = np.random.default_rng(seed)
     x = _subsample(x, max_samples, rng)

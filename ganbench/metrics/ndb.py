@@ -7,10 +7,21 @@
    assigned to their nearest centre. Held-out real rather than training proportions are the
    reference: the training points shaped the centres, so their own bin shares are biased, and a
    generator that memorised the training set would look better than a fresh sample of the data.
+   (The paper and its code, ``NDB.evaluate`` in ``utils/ndb.py`` of github.com/eitanrich/gans-n-gmms,
+   commit a6bcb4e, test against the training shares, with T as the real sample size.)
 3. Per bin, a two-sided two-proportion z-test with pooled variance between the real share
    p_r = n_r / N and the generated share p_f = n_f / M:
    z = (p_f - p_r) / sqrt(p (1 - p) (1/N + 1/M)), p = (n_r + n_f) / (N + M); the bin is
    different when |z| > z_{1 - alpha/2}. A bin empty in both sets is not different.
+
+Sample sizes: N and M must each be at least ``MIN_SAMPLES`` = 20. The per-bin z-test rests on a
+normal approximation that needs, in each set, at least 10 samples in the bin and 10 outside it
+(the rule of the stattrek.com page on the difference-in-proportions test that the reference code,
+``two_proportions_z_test`` in ``utils/ndb.py`` of github.com/eitanrich/gans-n-gmms, cites); below
+20 samples no bin can meet it, and with N = 1 a single point decides every bin's share. 20 is a
+floor, not a recommendation: for N = M = n, a bin of average share 1/K that the generator drops
+entirely gives |z| ~ sqrt(n / K), so n must be about 4K (400 for K = 100) before NDB can see even
+a dropped bin.
 
 Keys (both lower is better): ``ndb`` = number of different bins / K (about ``alpha`` for two
 samples of one distribution), ``ndb_js`` = Jensen–Shannon divergence in nats between the real
@@ -24,8 +35,10 @@ from scipy.stats import norm
 from sklearn.cluster import KMeans
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_matrix, check_seed
+from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number
 from ganbench.numerics.distributions import js_divergence
+
+MIN_SAMPLES = 20  # per set: 10 in and 10 out of a bin, the z-test's normal approximation (module docstring)
 
 
 def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: int) -> np.ndarray:
@@ -47,6 +60,10 @@ def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: in
     directions={"ndb": "lower", "ndb_js": "lower"},
     reference="Richardson & Weiss 2018 (arXiv:1805.12462)",
     extra_inputs=("train",),
+    notes=(
+        "bins fitted on training features, but the generated shares are tested against held-out real "
+        "shares, not the training shares of the paper and eitanrich/gans-n-gmms; needs N, M >= 20"
+    ),
 )
 def ndb(
     *,
@@ -62,8 +79,8 @@ def ndb(
     """NDB/K and the bin-histogram JS divergence.
 
     Args:
-        real: held-out real features [N, D].
-        fake: generated features [M, D].
+        real: held-out real features [N, D], N >= 20.
+        fake: generated features [M, D], M >= 20.
         train: real training features [T, D] the bins are fitted on (T >= ``bins``).
         bins: number of k-means clusters K.
         alpha: significance level of each per-bin test.
@@ -73,20 +90,31 @@ def ndb(
 
     Returns:
         ``{"ndb": float in [0, 1], "ndb_js": float in [0, log 2]}``.
+
+    Raises:
+        ValueError: bad parameters or shapes, T < ``bins``, or N or M below 20 (see the module
+            docstring).
     """
     r = as_matrix("real", real)
     f = as_matrix("fake", fake)
     t = as_matrix("train", train)
     seed = check_seed(seed)
+    if min(r.shape[0], f.shape[0]) < MIN_SAMPLES:
+        raise ValueError(
+            f"ndb needs at least {MIN_SAMPLES} real and {MIN_SAMPLES} generated samples (each bin's "
+            f"two-proportion z-test needs 10 samples in and 10 out of the bin in each set); "
+            f"got N={r.shape[0]} real, M={f.shape[0]} generated"
+        )
     if not r.shape[1] == f.shape[1] == t.shape[1]:
         raise ValueError(
             "real, fake and train must have the same feature size; "
             f"got {r.shape[1]}, {f.shape[1]}, {t.shape[1]}"
         )
-    if bins < 2:
-        raise ValueError(f"bins must be at least 2; got {bins}")
-    if not 0.0 < alpha < 1.0:
+    bins = integer("bins", bins, minimum=2)
+    if not 0.0 < real_number("alpha", alpha) < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha}")
+    max_train = positive_int("max_train", max_train)
+    n_init = positive_int("n_init", n_init)
     if max_train < bins:
         raise ValueError(f"max_train ({max_train}) must be at least bins ({bins})")
     if t.shape[0] < bins:

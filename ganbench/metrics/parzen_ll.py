@@ -3,8 +3,8 @@
 The protocol of Goodfellow et al. 2014, "Generative Adversarial Nets" (arXiv:1406.2661), after
 Breuleux, Bengio & Vincent 2011, "Quickly generating representative samples from an RBM-derived
 process" (Neural Computation 23(8)): fit an isotropic Gaussian kernel density on the generated
-samples, choose its width on a validation set, and report the mean log-likelihood of held-out
-real images (their MNIST GAN: 225 ± 2 nats).
+samples, choose its width on a validation set the generator never trained on, and report the mean
+log-likelihood of other held-out real images (their MNIST GAN: 225 ± 2 nats).
 
 Theis, van den Oord & Bethge 2016, "A note on the evaluation of generative models"
 (arXiv:1511.01844) show why this number is unreliable in high dimensions: the Parzen estimate is
@@ -24,7 +24,7 @@ import torch
 
 from ganbench.metrics.spec import metric
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.checks import check_images, check_same_shape, check_seed, positive_int, real_number
 
 _ROWS = 512  # query rows per block
 _COLS = 4096  # kernel centres per block: a block of squared distances is 512 x 4096 float64 = 16 MB
@@ -85,63 +85,74 @@ def parzen_log_density(x: torch.Tensor, centres: torch.Tensor, sigmas: Sequence[
         "Goodfellow et al. 2014 (arXiv:1406.2661), Breuleux et al. 2011; unreliable, see Theis et al. 2016 "
         "(arXiv:1511.01844)"
     ),
-    extra_inputs=("train",),
+    notes=(
+        "the width is chosen on n_val held-out real images (seeded split of real) and the value is the "
+        "mean over the other held-out images; the authors used MNIST train[50000:60000] for validation"
+    ),
 )
 def parzen_ll(
     *,
     real: np.ndarray,
     fake: np.ndarray,
-    train: np.ndarray,
     n_val: int = 1000,
     sigma_min: float = 0.01,
     sigma_max: float = 1.0,
     n_sigmas: int = 21,
     seed: int = 0,
 ) -> dict[str, float]:
-    """Mean Parzen-window log-likelihood (nats) of the real images under a kernel density on the fakes.
+    """Mean Parzen-window log-likelihood (nats) of held-out real images under a kernel density on the fakes.
+
+    The kernel width is chosen on data the generator never trained on and the value is reported on
+    other such data, as in Goodfellow et al. 2014: their code (``parzen_ll.py`` of
+    github.com/goodfeli/adversarial, commit 1720041) chooses it on 1000 images of MNIST
+    train[50000:60000], which the GAN did not see, and reports the MNIST test set. Here both come
+    from ``real``, the held-out images: a seeded permutation of its N rows puts the first
+    min(``n_val``, N // 2) in the validation part and the rest in the test part. (Choosing on
+    training images favours a generator that copies them: its centres sit on the validation
+    points, so the smallest width wins, however badly it fits unseen images.)
 
     Args:
-        real: held-out real images (the test split) [N, C, H, W] in [0, 1], N >= 2.
+        real: held-out real images (not used in training) [N, C, H, W] in [0, 1]; N >= 2 with a
+            fixed width, N >= 3 when the width is chosen.
         fake: generated images [M, C, H, W] in [0, 1]: the kernel centres.
-        train: the training split [T, C, H, W] in [0, 1]; ``n_val`` of its images (drawn
-            without replacement with ``seed``; all of them if T <= n_val) form the validation set
-            that chooses the kernel width.
-        n_val: size of the validation set.
+        n_val: the most held-out images used to choose the width (at most half of them).
         sigma_min, sigma_max, n_sigmas: the candidate widths, ``n_sigmas`` points evenly spaced
             in log scale from ``sigma_min`` to ``sigma_max`` (in pixel units, [0, 1] scale). Set
-            ``n_sigmas=1`` and ``sigma_min=sigma_max`` to fix the width. A warning is raised when
-            the best width is at an end of the grid.
-        seed: seeds the draw of the validation set.
+            ``n_sigmas=1`` and ``sigma_min=sigma_max`` to fix the width: then nothing is chosen and
+            all N images are the test part. A warning is raised when the best width is at an end
+            of the grid.
+        seed: seeds the validation/test split.
 
     Returns:
-        ``parzen_ll``: mean over the N real images of log p(x), images flattened to D = C·H·W
-        dimensions; ``parzen_ll_std``: its standard error std(log p(x)) / sqrt(N) (the "± 2" of
-        Goodfellow et al.), not the spread of log p(x) itself.
+        ``parzen_ll``: mean over the test part of log p(x), images flattened to D = C·H·W
+        dimensions; ``parzen_ll_std``: its standard error std(log p(x)) / sqrt(N_test) (the "± 2"
+        of Goodfellow et al.), not the spread of log p(x) itself.
     """
     x = check_images("real", real, min_images=2)
     y = check_images("fake", fake)
-    t = check_images("train", train)
     check_same_shape(x, y)
-    check_same_shape(x, t, other="train")
-    if n_val < 1:
-        raise ValueError(f"n_val must be >= 1; got {n_val}")
-    if not (0 < sigma_min <= sigma_max) or n_sigmas < 1:
-        raise ValueError(
-            f"need 0 < sigma_min <= sigma_max and n_sigmas >= 1; got {sigma_min}, {sigma_max}, {n_sigmas}"
-        )
+    n_val = positive_int("n_val", n_val)
+    n_sigmas = positive_int("n_sigmas", n_sigmas)
+    sigma_min = real_number("sigma_min", sigma_min, low=0.0, open_low=True)
+    sigma_max = real_number("sigma_max", sigma_max, low=sigma_min)
+    seed = check_seed(seed)
     if n_sigmas > 1 and sigma_min == sigma_max:
         raise ValueError("sigma_min == sigma_max: set n_sigmas=1 to use a fixed width")
 
     sigmas = np.geomspace(sigma_min, sigma_max, n_sigmas).tolist()
     centres = y.flatten(1)
     if n_sigmas == 1:
-        best = sigmas[0]
+        best, test = sigmas[0], x
     else:
-        rng = np.random.default_rng(seed)
-        n_pick = min(n_val, t.shape[0])
-        idx = np.sort(rng.choice(t.shape[0], size=n_pick, replace=False))
-        val = t[torch.from_numpy(idx)].flatten(1)
-        val_ll = parzen_log_density(val, centres, sigmas).mean(dim=0)
+        if x.shape[0] < 3:
+            raise ValueError(
+                f"real needs at least 3 images to choose the kernel width (1 to choose, 2 to report on); "
+                f"got {x.shape[0]}; or fix the width with n_sigmas=1"
+            )
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(x.shape[0]))
+        n_pick = min(n_val, x.shape[0] // 2)
+        val, test = x[order[:n_pick]], x[order[n_pick:]]
+        val_ll = parzen_log_density(val.flatten(1), centres, sigmas).mean(dim=0)
         k = int(torch.argmax(val_ll))
         best = sigmas[k]
         if k in (0, n_sigmas - 1):
@@ -150,7 +161,7 @@ def parzen_ll(
                 f"[{sigma_min:.4g}, {sigma_max:.4g}]; widen sigma_min/sigma_max",
                 stacklevel=2,
             )
-    ll = parzen_log_density(x.flatten(1), centres, [best])[:, 0]
+    ll = parzen_log_density(test.flatten(1), centres, [best])[:, 0]
     return {
         "parzen_ll": float(ll.mean()),
         "parzen_ll_std": float(ll.std(correction=1) / math.sqrt(ll.shape[0])),

@@ -32,7 +32,7 @@ import torch
 
 from ganbench.metrics.spec import GeneratorHandle, metric
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import check_images, positive_int
+from ganbench.numerics.checks import check_images, check_seed, positive_int, real_number
 
 _CODES_PER_BATCH = 1024  # codes (image x restart) optimised at once; does not change the value
 
@@ -118,8 +118,8 @@ def recon_error(
     n_images = positive_int("n_images", n_images)
     steps = positive_int("steps", steps)
     restarts = positive_int("restarts", restarts)
-    if not lr > 0:
-        raise ValueError(f"lr must be positive; got {lr}")
+    lr = real_number("lr", lr, low=0.0, open_low=True)
+    seed = check_seed(seed)
     dev = generator.device if device is None else torch.device(device)
 
     rng = torch.Generator().manual_seed(seed)

@@ -53,6 +53,7 @@ def _mean_se(values: torch.Tensor) -> tuple[float, float]:
         "sharpness_real": "higher",
     },
     reference="Mathieu et al. 2016 (arXiv:1511.05440) sharpness, as listed by Borji 2019 (arXiv:1802.03446)",
+    notes="compares the mean gradient energy of two sets; Mathieu et al. compare a prediction with its truth",
 )
 def sharpness(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
     """Mean gradient energy of the generated and the real images, and how far apart they are.

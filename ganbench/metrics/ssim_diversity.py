@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.checks import check_images, check_same_shape, check_seed, integer
 from ganbench.numerics.filters import filter_separable, gaussian_window
 
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
@@ -114,12 +114,13 @@ def resolve_scales(scales: int | str, height: int, width: int) -> int:
     most = auto_scales(height, width)
     if scales == "auto":
         return most
-    if not isinstance(scales, int) or isinstance(scales, bool) or not 1 <= scales <= most:
+    try:
+        return integer("scales", scales, minimum=1, maximum=most)
+    except ValueError:
         raise ValueError(
             f"scales must be 'auto' or an int in 1..{most} for {height} x {width} images "
             f"(each scale halves the image; the coarsest must hold the {_WIN}x{_WIN} window); got {scales!r}"
-        )
-    return scales
+        ) from None
 
 
 def _pair_ssim(images: torch.Tensor, pairs: int, scales: int | str, seed: int) -> np.ndarray:
@@ -181,9 +182,9 @@ def ssim_diversity(
     x = check_images("real", real, min_images=2)
     y = check_images("fake", fake, min_images=2)
     check_same_shape(x, y)
-    if pairs < 2:
-        raise ValueError(f"pairs must be >= 2; got {pairs}")
-    resolve_scales(scales, *x.shape[-2:])
+    pairs = integer("pairs", pairs, minimum=2)
+    seed = check_seed(seed)
+    scales = resolve_scales(scales, *x.shape[-2:])
     fake_mean, fake_se = _mean_se(_pair_ssim(y, pairs, scales, seed))
     real_mean, real_se = _mean_se(_pair_ssim(x, pairs, scales, seed))
     return {

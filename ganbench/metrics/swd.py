@@ -33,7 +33,7 @@ import torch
 
 from ganbench.metrics.spec import metric
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import check_images, check_same_shape
+from ganbench.numerics.checks import check_images, check_same_shape, check_seed, integer, positive_int
 from ganbench.numerics.filters import filter_separable
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
@@ -167,6 +167,10 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: torch.Tenso
     space="pixels",
     directions={"swd": "lower", **{f"swd_level{k}": "lower" for k in range(MAX_LEVELS)}},
     reference="Karras et al. 2018 (arXiv:1710.10196) and the sliced_wasserstein.py of their code (x 1e3)",
+    notes=(
+        "follows their code except: pyramid down to min_resolution=14 (theirs 16; same levels for power-of-2 "
+        "sizes) and at most max_patches descriptors per set and level"
+    ),
 )
 def swd(
     *,
@@ -201,14 +205,15 @@ def swd(
     x = check_images("real", real)
     y = check_images("fake", fake)
     check_same_shape(x, y)
+    patches_per_image = positive_int("patches_per_image", patches_per_image)
+    max_patches = integer("max_patches", max_patches, minimum=2)
+    projections = positive_int("projections", projections)
+    patch_size = positive_int("patch_size", patch_size)
+    min_resolution = positive_int("min_resolution", min_resolution)
+    seed = check_seed(seed)
     h, w = x.shape[-2:]
-    if patch_size < 1 or min(h, w) < patch_size:
+    if min(h, w) < patch_size:
         raise ValueError(f"swd needs images of at least patch_size={patch_size} pixels; got {h} x {w}")
-    if patches_per_image < 1 or max_patches < 2 or projections < 1:
-        raise ValueError(
-            "patches_per_image and projections must be >= 1 and max_patches >= 2; "
-            f"got {patches_per_image}, {max_patches}, {projections}"
-        )
     sizes = pyramid_sizes(h, w, max(min_resolution, patch_size))
     levels = len(sizes)
     count = min(min(x.shape[0], y.shape[0]) * patches_per_image, max_patches)

@@ -47,7 +47,7 @@ from torch import nn
 
 from ganbench.images import uint8_to_signed, unit_to_signed, unit_to_uint8
 from ganbench.metrics.spec import GeneratorHandle, Player, metric
-from ganbench.numerics.checks import check_images, positive_int, real_number
+from ganbench.numerics.checks import check_images, check_seed, positive_int, real_number
 from ganbench.numerics.glicko2 import DEFAULT_TAU, Glicko2Rating, glicko2_update
 
 
@@ -147,6 +147,7 @@ def tournament(
     n_matches = positive_int("n_matches", n_matches)
     batch_size = positive_int("batch_size", batch_size)
     tau = real_number("tau", tau, low=0.0, open_low=True)
+    seed = check_seed(seed)
     pixels = check_images("real", real)
     if pixels.shape[0] < batch_size:
         raise ValueError(f"batch_size {batch_size} exceeds the {pixels.shape[0]} real images")

@@ -41,7 +41,7 @@ from ganbench.losses import gradient_penalty, wasserstein_critic_loss
 from ganbench.metrics.spec import metric
 from ganbench.networks import ConvDiscriminator, MLPDiscriminator, base_resolution
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import check_images, check_same_shape, positive_int
+from ganbench.numerics.checks import check_images, check_same_shape, check_seed, positive_int, real_number
 from ganbench.seeding import seeded
 
 _BETAS = (0.0, 0.9)
@@ -129,10 +129,9 @@ def wasserstein_critic(
     steps = positive_int("steps", steps)
     batch_size = positive_int("batch_size", batch_size)
     critic_width = positive_int("critic_width", critic_width)
-    if not (lr > 0 and gp_weight >= 0):
-        raise ValueError(
-            f"lr must be positive and gp_weight non-negative; got lr={lr}, gp_weight={gp_weight}"
-        )
+    lr = real_number("lr", lr, low=0.0, open_low=True)
+    gp_weight = real_number("gp_weight", gp_weight, low=0.0)
+    seed = check_seed(seed)
     dev = torch.device(device)
 
     split_rng = torch.Generator().manual_seed(seed)

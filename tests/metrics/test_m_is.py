@@ -70,12 +70,13 @@ def test_classes_without_a_pair_are_left_out() -> None:
 
 def test_min_class_samples_below_two_is_refused() -> None:
     logits = noisy_logits(5, spread=1.0)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="min_class_samples must be an integer >= 2"):
         m_is(real=logits, fake=logits, min_class_samples=1)
 
 
 def test_registered_contract() -> None:
     spec = METRICS["m-is"]
+    assert "distinct" in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "logits"
     assert spec.directions == {"m_is": "higher"}
     assert spec.defaults == {"min_class_samples": 2}

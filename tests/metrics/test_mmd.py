@@ -103,11 +103,21 @@ def test_unequal_sizes_and_several_bandwidths() -> None:
     assert np.isfinite(out["mmd"]) and 0.0 < out["mmd_pvalue"] <= 1.0
 
 
+def test_multipliers_may_be_any_sequence_of_numbers() -> None:
+    x, y = gaussians(60, 0.0, seed=13), gaussians(60, 0.5, seed=14)
+    want = mmd(real=x, fake=y, bandwidth_multipliers=(0.5, 2.0), permutations=0)
+    assert mmd(real=x, fake=y, bandwidth_multipliers=[0.5, 2], permutations=0) == want
+    assert mmd(real=x, fake=y, bandwidth_multipliers=np.array([0.5, 2.0]), permutations=0) == want
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
         ({"bandwidth_multipliers": ()}, "bandwidth_multipliers"),
         ({"bandwidth_multipliers": (1.0, -1.0)}, "bandwidth_multipliers"),
+        ({"bandwidth_multipliers": (1.0, float("nan"))}, "bandwidth_multipliers"),
+        ({"bandwidth_multipliers": "1.0"}, "bandwidth_multipliers"),
+        ({"bandwidth_multipliers": 1.0}, "bandwidth_multipliers"),
         ({"max_samples": 1}, "max_samples"),
         ({"permutations": -1}, "permutations"),
     ],

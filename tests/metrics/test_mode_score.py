@@ -34,6 +34,35 @@ def test_dropping_classes_lowers_it_monotonically(confident_logits: Callable[...
     assert values == pytest.approx([k * k / K for k in (10, 8, 6, 4, 2, 1)], rel=1e-6)
 
 
+def test_a_collapsed_generator_scores_below_one(confident_logits: Callable[..., np.ndarray]) -> None:
+    """All samples confidently in class 3: I = 0 and KL(p(y) || p*) = log(1 / p*_3), so the score is p*_3."""
+    fake = confident_logits(np.full(200, 3))
+    real = confident_logits(np.repeat(np.arange(K), 20))
+    assert mode_score(real=real, fake=fake, class_prior=UNIFORM)["mode_score"] == pytest.approx(0.1, rel=1e-6)
+    prior = np.r_[np.full(5, 0.19), np.full(5, 0.01)]  # class 3 has p* = 0.19
+    assert mode_score(real=real, fake=fake, class_prior=prior)["mode_score"] == pytest.approx(0.19, rel=1e-6)
+
+
+def test_maximum_is_the_squared_sum_of_root_prior(confident_logits: Callable[..., np.ndarray]) -> None:
+    """With a skewed prior the largest score, (sum sqrt p*)² = 7.18 < K, needs a marginal ∝ sqrt(p*),
+    not p* itself; random class mixes stay below it."""
+    prior = np.r_[np.full(5, 0.19), np.full(5, 0.01)]
+    bound = np.sqrt(prior).sum() ** 2
+    counts = np.r_[np.full(5, 436), np.full(5, 100)]  # ∝ sqrt(0.19) : sqrt(0.01), to 3 digits
+    best = mode_score(
+        real=np.zeros((2, K)), fake=confident_logits(np.repeat(np.arange(K), counts)), class_prior=prior
+    )["mode_score"]
+    assert best == pytest.approx(bound, rel=1e-5)
+    matching = confident_logits(np.repeat(np.arange(K), (prior * 1000).astype(int)))
+    at_prior = mode_score(real=np.zeros((2, K)), fake=matching, class_prior=prior)["mode_score"]
+    assert at_prior == pytest.approx(np.exp(-np.sum(prior * np.log(prior))), rel=1e-6) and at_prior < bound
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        labels = rng.choice(K, size=500, p=rng.dirichlet(np.ones(K)))
+        fake = confident_logits(labels)
+        assert mode_score(real=np.zeros((2, K)), fake=fake, class_prior=prior)["mode_score"] <= bound
+
+
 def test_less_confident_posteriors_lower_it(confident_logits: Callable[..., np.ndarray]) -> None:
     labels = np.repeat(np.arange(K), 50)
     real = confident_logits(labels)
@@ -90,6 +119,7 @@ def test_bad_prior_is_refused(prior: np.ndarray, match: str) -> None:
 
 def test_registered_contract(confident_logits: Callable[..., np.ndarray]) -> None:
     spec = METRICS["mode-score"]
+    assert "Xu et al." in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "logits"
     assert spec.extra_inputs == ("class_prior",)
     assert spec.directions == {"mode_score": "higher"}

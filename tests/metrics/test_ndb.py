@@ -86,8 +86,22 @@ def test_bad_parameters_are_refused(kwargs: dict[str, float], match: str) -> Non
         ndb(real=a, fake=b, train=train, **kwargs)
 
 
+@pytest.mark.parametrize(("n_real", "n_fake"), [(1, 400), (400, 1), (19, 400), (400, 19), (1, 1)])
+def test_sets_too_small_for_the_z_test_are_refused(n_real: int, n_fake: int) -> None:
+    train, a, b, _, _ = digits_splits(0)
+    with pytest.raises(ValueError, match=f"at least 20 real and 20 generated.*N={n_real} real, M={n_fake}"):
+        ndb(real=a[:n_real], fake=b[:n_fake], train=train, bins=10)
+
+
+def test_twenty_samples_each_are_enough() -> None:
+    train, a, b, _, _ = digits_splits(0)
+    out = ndb(real=a[:20], fake=b[:20], train=train, bins=10)
+    assert 0.0 <= out["ndb"] <= 1.0
+
+
 def test_registered_contract() -> None:
     spec = METRICS["ndb"]
+    assert "held-out" in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "features"
     assert spec.extra_inputs == ("train",)
     assert spec.directions == {"ndb": "lower", "ndb_js": "lower"}

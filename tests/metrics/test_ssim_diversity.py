@@ -7,7 +7,7 @@ import pytest
 import torch
 from helpers import gaussian_blur
 
-from ganbench.metrics.ssim_diversity import auto_scales, ms_ssim, ssim
+from ganbench.metrics.ssim_diversity import auto_scales, ms_ssim, resolve_scales, ssim
 from ganbench.registry import METRICS
 
 
@@ -57,6 +57,10 @@ def test_scales_follow_the_image_size() -> None:
         METRICS["ssim-diversity"](
             real=np.zeros((4, 1, 28, 28), np.float32), fake=np.zeros((4, 1, 28, 28)), scales=3
         )
+    for bad in (1.5, "two", True):
+        with pytest.raises(ValueError, match="scales"):
+            resolve_scales(bad, 28, 28)  # type: ignore[arg-type]
+    assert resolve_scales(2.0, 28, 28) == 2  # an integral float, as a TOML file may write it
 
 
 def test_identical_sets_give_gap_zero(mnist: np.ndarray) -> None:
