@@ -160,6 +160,12 @@ def load_config_file(path: str | Path, base: RunConfig) -> RunConfig:
         raise ConfigError("config", f"config file {path} cannot be read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError("config", f"config file {path} is not valid TOML: {err}") from None
+    if "preset" in data:  # it would only relabel the run, not load that preset's settings
+        raise ConfigError(
+            "config",
+            f"config file {path} sets preset = {data['preset']!r}; a file cannot choose the preset: "
+            "remove the line and pass --preset NAME (the file's settings apply on top of it)",
+        )
     return _apply(base, data, "")
 
 
