@@ -126,9 +126,15 @@ def preset_names() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files(PRESET_PACKAGE).iterdir() if p.name.endswith(".toml"))
 
 
-def _preset_text(name: str) -> str:
-    if name not in preset_names():
+def _known_preset(name: object) -> str:
+    """``name`` if it names a shipped preset; it also names the run folder, so nothing else may pass."""
+    if not isinstance(name, str) or name not in preset_names():
         raise ConfigError("preset", f"unknown preset {name!r}; valid presets: {', '.join(preset_names())}")
+    return name
+
+
+def _preset_text(name: str) -> str:
+    _known_preset(name)
     return resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text()
 
 
@@ -154,6 +160,12 @@ def load_config_file(path: str | Path, base: RunConfig) -> RunConfig:
         raise ConfigError("config", f"config file {path} cannot be read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError("config", f"config file {path} is not valid TOML: {err}") from None
+    if "preset" in data:  # it would only relabel the run, not load that preset's settings
+        raise ConfigError(
+            "config",
+            f"config file {path} sets preset = {data['preset']!r}; a file cannot choose the preset: "
+            "remove the line and pass --preset NAME (the file's settings apply on top of it)",
+        )
     return _apply(base, data, "")
 
 
@@ -218,7 +230,8 @@ def check_config(config: RunConfig) -> RunConfig:
     from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # registries fill on package import
     from ganbench.runtime import resolve_device
 
-    if config.dataset not in DATASETS:
+    _known_preset(config.preset)  # it names the run folder: "../x" would put the run elsewhere
+    if not isinstance(config.dataset, str) or config.dataset not in DATASETS:
         raise ConfigError(
             "dataset", f"unknown dataset {config.dataset!r}; valid datasets: {', '.join(DATASETS.names())}"
         )
@@ -262,7 +275,7 @@ def check_config(config: RunConfig) -> RunConfig:
     )
 
     e = config.eval
-    if e.extractor not in EXTRACTORS:
+    if not isinstance(e.extractor, str) or e.extractor not in EXTRACTORS:
         raise ConfigError(
             "eval.extractor",
             f"unknown extractor {e.extractor!r}; valid extractors: {', '.join(EXTRACTORS.names())}",

@@ -37,3 +37,14 @@ def test_config_file_overrides_and_rejects_typos(tmp_path: Path) -> None:
     broken.write_text("[train\n")
     with pytest.raises(ValueError, match="not valid TOML"):
         load_config_file(broken, RunConfig())
+
+
+def test_check_config_refuses_a_preset_name_that_is_not_a_preset() -> None:
+    from ganbench.config import ConfigError, check_config
+
+    # the preset names the run folder (<out>/<time>-<preset>): "../x" would put it outside --out
+    for name in ("../x", "mine", 3):
+        with pytest.raises(ConfigError, match="valid presets: paper, quick, smoke") as err:
+            check_config(RunConfig(preset=name))  # type: ignore[arg-type]
+        assert err.value.setting == "preset"
+    assert check_config(RunConfig(preset="smoke")).preset == "smoke"

@@ -90,6 +90,17 @@ def _tree_sum_of_squares(diff: torch.Tensor) -> torch.Tensor:
     return squares[:, 0]
 
 
+def _sqrt(squares: torch.Tensor) -> torch.Tensor:
+    """Correctly rounded square roots of float64 ``squares`` (any device): the same bits on every machine.
+
+    torch's CPU ``sqrt`` runs through MKL's vector math library where torch is built with MKL,
+    and that is not correctly rounded: ``sqrt(26480715)`` comes out one ulp above the IEEE-754
+    result (and above numpy's and CUDA's). numpy's ``sqrt`` is the IEEE instruction. There is
+    one value per pair, so the trip through host memory is small next to the D-wide differences.
+    """
+    return torch.from_numpy(np.sqrt(squares.detach().cpu().numpy())).to(squares.device)
+
+
 def canonical_distances(a: object, b: object, *, device: torch.device | str = "cpu") -> np.ndarray:
     """Canonical Euclidean distances between paired rows: ``‖a_p − b_p‖`` for a, b [P, D] -> float64 [P].
 
@@ -103,7 +114,7 @@ def canonical_distances(a: object, b: object, *, device: torch.device | str = "c
     out = torch.empty(x.shape[0], dtype=torch.float64, device=dev)
     xt, yt = to_tensor(x, dev), to_tensor(y, dev)
     for rows in chunks(x.shape[0], max(1, _CANONICAL_BLOCK // x.shape[1])):
-        out[rows] = _tree_sum_of_squares(xt[rows] - yt[rows]).sqrt_()
+        out[rows] = _sqrt(_tree_sum_of_squares(xt[rows] - yt[rows]))
     return out.cpu().numpy()
 
 
@@ -160,7 +171,7 @@ class _Pass:
         out = torch.empty(qi.shape[0], dtype=torch.float64, device=self.device)
         for part in chunks(qi.shape[0], max(1, _CANONICAL_BLOCK // self.dim)):
             diff = self.raw_q[qi[part]] - self.raw_r[ri[part]]
-            out[part] = _tree_sum_of_squares(diff).sqrt_()
+            out[part] = _sqrt(_tree_sum_of_squares(diff))
         return out
 
     def within(
