@@ -170,6 +170,17 @@ def test_batch_larger_than_the_training_split_is_refused(
     assert_refused(result, tmp_path, "train.batch_size", str(len(mnist_5k.train) + 1), "training images")
 
 
+def test_too_few_samples_for_a_chosen_measure_is_refused_before_training(
+    tmp_path: Path, no_work: None
+) -> None:
+    # the tournament shows each discriminator 128 real and 128 generated images per match, and
+    # precision-recall needs k + 1 = 4 points per set: both are checked against n before any work
+    result = run_cli("--n-samples", "100", out=tmp_path / "reports")
+    assert_refused(result, tmp_path, "--n-samples", "tournament", "128")
+    result = run_cli("--n-samples", "3", "--metrics", "precision-recall", out=tmp_path / "reports")
+    assert_refused(result, tmp_path, "--n-samples", "precision-recall", "4")
+
+
 def test_paper_preset_without_mnist_refuses_and_does_not_fall_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_work: None
 ) -> None:

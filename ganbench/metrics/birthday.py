@@ -391,6 +391,7 @@ def batch_sizes(n_used: int, pair_rate: float, max_real_dup: float, n_sizes: int
     reference="Arora & Zhang 2017 (arXiv:1706.08224), automated with a real-data threshold and an ML fit",
     extra_inputs=("train",),
     runtime=("device", "artifact_dir"),
+    min_samples=4,
 )
 def birthday(
     *,

@@ -21,6 +21,7 @@ from ganbench.numerics.distances import count_within_radii, kth_neighbour_distan
     directions={"density": "higher", "coverage": "higher"},
     reference="Naeem et al. 2020 (arXiv:2002.09797); prdc.compute_prdc",
     runtime=("device",),
+    min_samples=lambda p: p["k"] + 1,
 )
 def density_coverage(
     *, real: np.ndarray, fake: np.ndarray, k: int = 5, device: str | torch.device = "cpu"

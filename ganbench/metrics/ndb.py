@@ -64,6 +64,7 @@ def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: in
         "bins fitted on training features, but the generated shares are tested against held-out real "
         "shares, not the training shares of the paper and eitanrich/gans-n-gmms; needs N, M >= 20"
     ),
+    min_samples=MIN_SAMPLES,
 )
 def ndb(
     *,

@@ -23,6 +23,7 @@ from ganbench.numerics.distances import count_within_radii, kth_neighbour_distan
     directions={"precision": "higher", "recall": "higher"},
     reference="Kynkäänniemi et al. 2019 (arXiv:1904.06991); torch_fidelity.metric_prc.prc_features_to_metric",
     runtime=("device",),
+    min_samples=lambda p: p["k"] + 1,
 )
 def precision_recall(
     *, real: np.ndarray, fake: np.ndarray, k: int = 3, device: str | torch.device = "cpu"

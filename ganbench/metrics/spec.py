@@ -31,7 +31,7 @@ and diagnostics a person may check).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +100,9 @@ class MetricSpec:
             every variant of one seed).
         notes: where the definition departs from a reference implementation, or a choice the
             papers leave open; shown by ``ganbench list metrics``.
+        min_samples: the fewest real and generated samples per set it can work with, as a
+            number or a function of its parameters (``lambda p: p["k"] + 1``); a run checks
+            its sample size against it before any work starts.
     """
 
     name: str
@@ -112,6 +115,11 @@ class MetricSpec:
     runtime: tuple[str, ...] = ()
     level: Level = "set"
     notes: str = ""
+    min_samples: int | Callable[[Mapping[str, Any]], int] = 2
+
+    def samples_needed(self, params: Mapping[str, Any]) -> int:
+        """The fewest samples per set this measure needs with ``params``."""
+        return int(self.min_samples(params) if callable(self.min_samples) else self.min_samples)
 
     def __call__(self, **inputs: Any) -> Any:
         """Call the measure with keyword inputs and check its keys (see the module docstring)."""
@@ -137,6 +145,7 @@ def metric(
     runtime: tuple[str, ...] = (),
     level: Level = "set",
     notes: str = "",
+    min_samples: int | Callable[[Mapping[str, Any]], int] = 2,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``fn`` as measure ``name`` and return ``fn`` unchanged.
 
@@ -174,6 +183,7 @@ def metric(
                 tuple(runtime),
                 level,
                 notes,
+                min_samples,
             ),
         )
         return fn

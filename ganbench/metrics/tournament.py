@@ -111,6 +111,7 @@ def _fake_batch(handle: GeneratorHandle, n: int, rng: torch.Generator, device: t
         "Glicko-2 of Glickman 2012; cross-variant matches judged by rank (AUC share), Bernoulli outcome"
     ),
     runtime=("device",),
+    min_samples=lambda p: p["batch_size"],
 )
 def tournament(
     *,

@@ -86,6 +86,7 @@ def _scores(critic: nn.Module, x: torch.Tensor, device: torch.device) -> torch.T
         "(arXiv:1704.00028), trained afresh on half of each set, evaluated on the other half"
     ),
     runtime=("device",),
+    min_samples=4,
 )
 def wasserstein_critic(
     *,

@@ -159,12 +159,11 @@ class _Pass:
         return d2.clamp_(min=0.0)
 
     def band(self, rows: slice, cols: slice) -> torch.Tensor:
-        """Bound on |Gram − canonical²| for every pair of the tile (a 0-d tensor)."""
-        return self.coef * (self.qn[rows].max() + self.rn[cols].max())
+        """Bound on |Gram − canonical²| for each pair of the tile: [len(rows), len(cols)].
 
-    def row_band(self, rows: slice) -> torch.Tensor:
-        """Bound on |Gram − canonical²| for each query row against any reference row: [len(rows)]."""
-        return self.coef * (self.qn[rows] + self.rn.max())
+        Per pair (not per tile), so one far-away row widens the band of its own pairs only.
+        """
+        return self.coef * (self.qn[rows, None] + self.rn[None, cols])
 
     def canonical(self, qi: torch.Tensor, ri: torch.Tensor) -> torch.Tensor:
         """Canonical distances of the pairs (query row qi[p], reference row ri[p]): float64 [P]."""
@@ -255,18 +254,26 @@ def _resolve_knn(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn the Gram-form candidates of ``rows`` into their canonical k nearest neighbours.
 
-    Every reference row whose canonical distance can be at most the canonical k-th lies within
-    ``2 · band`` of the Gram-form k-th value; when all of those are among the kept candidates
-    they are recomputed canonically and sorted by (distance, index). A row with more near-ties
-    than candidates kept is rescanned against the whole reference set.
+    Each kept candidate j of query row i has a canonical distance² within
+    ``band_ij = coef (|q_i|² + |r_j|²)`` of its Gram value g_ij, so the canonical k-th is at most
+    ``upper``, the k-th smallest of ``g + band`` over the kept candidates, and only candidates with
+    ``g − band <= upper`` can be among the k nearest: those are recomputed canonically and sorted
+    by (distance, index). A reference row that was not kept has ``g >= g_last`` (the largest kept
+    value) and, since ``|r_j|² <= 2|q_i|² + 2|q_i − r_j|²``, a band of at most
+    ``coef (3|q_i|² + 2g) / (1 − 2 coef)``; when even that lower bound reaches ``upper``, the row
+    has more near-ties than candidates kept and is rescanned against the whole reference set.
     """
     n_rows = rows.stop - rows.start
     values, order = torch.sort(top.values, dim=1)
     indices = torch.gather(top.indices, 1, order)
-    kth = values[:, k - 1]
-    limit = kth + 2.0 * p.row_band(rows)
-    candidate = values <= limit[:, None]
-    full = candidate.all(dim=1) & (values.shape[1] < (p.n_r - int(exclude_self)))
+    qn = p.qn[rows, None]
+    band = p.coef * (qn + p.rn[indices])
+    upper = torch.sort(values + band, dim=1).values[:, k - 1 : k]
+    candidate = values - band <= upper
+    last = values[:, -1:]
+    unseen_band = p.coef * (3.0 * qn + 2.0 * last) / (1.0 - 2.0 * p.coef)
+    unseen = values.shape[1] < (p.n_r - int(exclude_self))
+    full = ((last - unseen_band <= upper) & unseen)[:, 0]
     dist = np.empty((n_rows, k))
     idx = np.empty((n_rows, k), dtype=np.int64)
 
@@ -280,17 +287,18 @@ def _resolve_knn(
     overflow = np.flatnonzero(full.cpu().numpy())
     if overflow.size:
         local = torch.from_numpy(overflow).to(p.device)
-        dist[overflow], idx[overflow] = _rescan_rows(p, local + rows.start, limit[local], k, exclude_self)
+        dist[overflow], idx[overflow] = _rescan_rows(p, local + rows.start, upper[local, 0], k, exclude_self)
     return dist, idx
 
 
 def _rescan_rows(
-    p: _Pass, query_rows: torch.Tensor, limits: torch.Tensor, k: int, exclude_self: bool
+    p: _Pass, query_rows: torch.Tensor, upper: torch.Tensor, k: int, exclude_self: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Canonical k nearest neighbours of query rows whose near-ties overflowed the kept candidates.
 
-    Every reference row within each query row's Gram-form ``limits`` is collected in one pass
-    over the reference set, recomputed canonically and sorted by (distance, index).
+    Every reference row whose canonical distance² can be at most ``upper`` (a bound on the
+    canonical k-th, per query row) is collected in one pass over the reference set, recomputed
+    canonically and sorted by (distance, index).
     """
     q, qn = p.q[query_rows], p.qn[query_rows]
     found_rows: list[torch.Tensor] = []
@@ -300,7 +308,8 @@ def _rescan_rows(
         if exclude_self:
             own = (query_rows >= cols.start) & (query_rows < cols.stop)
             d2[own, query_rows[own] - cols.start] = math.inf
-        a, b = torch.nonzero(d2 <= limits[:, None], as_tuple=True)
+        band = p.coef * (qn[:, None] + p.rn[None, cols])
+        a, b = torch.nonzero(d2 - band <= upper[:, None], as_tuple=True)
         found_rows.append(a)
         found_cols.append(b + cols.start)
     a, b = torch.cat(found_rows), torch.cat(found_cols)

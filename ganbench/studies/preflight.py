@@ -12,8 +12,9 @@ import torch
 
 from ganbench.config import ConfigError, RunConfig
 from ganbench.datasets import Dataset
+from ganbench.evaluation.scoring import metric_params
 from ganbench.images import uint8_to_signed
-from ganbench.registry import VARIANTS
+from ganbench.registry import METRICS, VARIANTS
 from ganbench.training.loop import build_networks
 
 #: Training above this many seconds gets a warning before it starts, saying how to shorten it.
@@ -57,8 +58,8 @@ def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[st
     """Check the settings that depend on the data's size; return n, the images compared per set.
 
     Raises:
-        ConfigError: the batch does not fit in the training split, or images of this size do
-            not fit the variants' networks.
+        ConfigError: the batch does not fit in the training split, images of this size do not
+            fit the variants' networks, or a measure needs more samples per set than n.
     """
     if config.train.batch_size > len(dataset.train):
         raise ConfigError(
@@ -77,9 +78,17 @@ def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[st
     if n < config.eval.n_samples:
         log(
             f"note: eval.n_samples {config.eval.n_samples} is more than the {len(dataset.test)} "
-            f"held-out images of "
-            f"{dataset.name}; comparing {n} vs {n}"
+            f"held-out images of {dataset.name}; comparing {n} vs {n}"
         )
+    for name in config.eval.metrics:
+        spec = METRICS[name]
+        needed = spec.samples_needed(metric_params(spec, n, n, config.eval.metric_seed))
+        if n < needed:
+            raise ConfigError(
+                "eval.n_samples",
+                f"metric {name} needs at least {needed} samples per set with its parameters, and this run "
+                f"compares {n} vs {n}; raise eval.n_samples (--n-samples) or leave {name} out of the metrics",
+            )
     return n
 
 

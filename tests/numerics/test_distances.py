@@ -209,3 +209,26 @@ def test_nearest_neighbours_order_injected_ties_by_index(kind: str, chunk_size: 
     ):
         np.testing.assert_array_equal(got.indices, idx)
         np.testing.assert_allclose(got.distances, dist, rtol=1e-12)
+
+
+def test_one_far_row_does_not_send_every_pair_to_the_exact_recheck(
+    make_features: Features, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The error band is per pair, so a row at 1e6 widens the band of its own pairs only: the
+    # k-NN pass and the ball test recheck a handful of pairs, not the whole set.
+    x = 0.01 * make_features(1000, 64, seed=20)
+    x[-1] = 1e6
+    y = 0.01 * make_features(1000, 64, seed=21) + 0.02
+    rechecked: list[int] = []
+    original = C._Pass.canonical
+
+    def counting(self: C._Pass, qi: torch.Tensor, ri: torch.Tensor) -> torch.Tensor:
+        rechecked.append(int(qi.shape[0]))
+        return original(self, qi, ri)
+
+    monkeypatch.setattr(C._Pass, "canonical", counting)
+    radii = C.kth_neighbour_distance(x, 5, cache=False)
+    assert sum(rechecked) <= 5 * 1000 + 100  # the k canonical neighbours of each row, and few more
+    rechecked.clear()
+    C.count_within_radii(y, x, radii, inclusive=False)
+    assert sum(rechecked) < 100
