@@ -11,6 +11,13 @@ import torch
 from ganbench.datasets import Dataset, ImageSet
 from ganbench.numerics.memo import clear_memos
 from ganbench.registry import DATASETS
+from ganbench.runtime import configure_threads
+
+
+@pytest.fixture(autouse=True, scope="session")
+def threads_as_the_cli_sets_them() -> None:
+    """The tests run under the thread settings of the entry points (torch on every core, BLAS on one)."""
+    configure_threads()
 
 
 @pytest.fixture(autouse=True)

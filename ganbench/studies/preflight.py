@@ -3,6 +3,7 @@ the data, and how long training will take on this device."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -10,19 +11,17 @@ from pathlib import Path
 
 import torch
 
-from ganbench.config import ConfigError, RunConfig
+from ganbench.config import ConfigError, RunConfig, TrainConfig
 from ganbench.datasets import Dataset
 from ganbench.evaluation.scoring import metric_params
-from ganbench.images import uint8_to_signed
 from ganbench.registry import METRICS, VARIANTS
-from ganbench.training.loop import build_networks
+from ganbench.training.loop import build_networks, train
 
 #: Training above this many seconds gets a warning before it starts, saying how to shorten it.
 LONG_RUN_SECONDS = 3600.0
 
 # Budgets (kimg summed over variants and seeds) below this are not worth timing: seconds of training.
 _ESTIMATE_MIN_KIMG = 50.0
-_TIMED_STEPS = 3  # D steps timed per variant, after one warm-up step
 
 
 class OutDirError(OSError):
@@ -104,11 +103,11 @@ def estimate_training(config: RunConfig, dataset: Dataset, device: torch.device)
         return f"budget: {config.train.kimg:g} kimg x {runs}"
     seconds = 0.0
     for name in config.variants:
-        per_image = _seconds_per_image(name, dataset, config.train.batch_size, device)
+        per_image = _seconds_per_image(name, dataset, config.train, device)
         seconds += per_image * config.train.kimg * 1000 * len(config.seeds)
     if config.train.budget_seconds is not None:
         seconds = min(seconds, config.train.budget_seconds * len(config.variants) * len(config.seeds))
-    timed = f"timed over {_TIMED_STEPS} steps per variant"
+    timed = "from a few timed training cycles per variant"
     line = f"estimated training time: {_duration(seconds)} on {device} ({timed})"
     if seconds > LONG_RUN_SECONDS:
         line = (
@@ -118,35 +117,27 @@ def estimate_training(config: RunConfig, dataset: Dataset, device: torch.device)
     return line
 
 
-def _seconds_per_image(name: str, dataset: Dataset, batch_size: int, device: torch.device) -> float:
-    """Wall-clock seconds per real image of a D step and its share of a G step, with random data."""
+def _seconds_per_image(name: str, dataset: Dataset, settings: TrainConfig, device: torch.device) -> float:
+    """Wall-clock seconds per real image of the training loop itself, from two short timed runs.
+
+    One cycle (``critic_steps`` D steps and one G step) warms up; then one and three cycles are
+    timed, and their difference over two cycles' images leaves out the set-up both share.
+    """
     variant = VARIANTS[name]
-    generator, discriminator = build_networks(variant, dataset.channels, dataset.image_size, seed=0)
-    generator.to(device).train()
-    discriminator.to(device).train()
-    rng = torch.Generator(device=device).manual_seed(0)
-    real = uint8_to_signed(dataset.train.images[:batch_size]).to(device)
+    cycle = settings.batch_size * variant.critic_steps
+    probe = dataclasses.replace(settings, budget_seconds=None, log_every=1_000_000)
 
-    def step() -> None:
-        z = torch.randn(real.shape[0], variant.latent_dim, generator=rng, device=device)
-        fake = generator(z)
-        loss = variant.discriminator_loss(discriminator(real), discriminator(fake.detach()))
-        if variant.penalty is not None:
-            loss = loss + variant.penalty(discriminator, real, fake.detach(), rng)
-        loss.backward()
-        variant.generator_loss(discriminator(fake)).backward()
+    def timed(cycles: int) -> float:
+        budget = dataclasses.replace(probe, kimg=cycles * cycle / 1000)
+        start = time.perf_counter()
+        train(variant, dataset.train.images, budget, seed=0, device=device, progress=False)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return time.perf_counter() - start
 
-    step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    for _ in range(_TIMED_STEPS):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    per_d_step = (time.perf_counter() - start) / _TIMED_STEPS
-    # a D step costs about one timed step without its G half; a G step every critic_steps D steps
-    return per_d_step * (1 + 1 / variant.critic_steps) / 2 / real.shape[0]
+    timed(1)
+    one, three = timed(1), timed(3)
+    return max(three - one, 0.0) / (2 * cycle)
 
 
 def _duration(seconds: float) -> str:
