@@ -38,6 +38,9 @@ def test_smoke_run_writes_records_report_and_artifacts(smoke_run: Path) -> None:
     assert records["value"].notna().all()
     assert (records["dataset"] == "mnist-5k").all() and (records["n_real"] == records["n_fake"]).all()
     assert records["extractor_hash"].nunique() == 1 and records["torch_version"].notna().all()
+    trained = records[records["variant"] != "real"]
+    assert (trained["budget_kimg"] == 0.5).all() and trained["budget_seconds"].isna().all()  # requested
+    assert (trained["kimg"] >= 0.5).all()  # achieved
     fid = records[records["key"] == "fid"].set_index("variant")["value"]
     assert (fid.drop("real") > fid["real"]).all()  # 0.5 kimg of training cannot beat real data
     for variant in FOUR:

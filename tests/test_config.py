@@ -48,3 +48,21 @@ def test_check_config_refuses_a_preset_name_that_is_not_a_preset() -> None:
             check_config(RunConfig(preset=name))  # type: ignore[arg-type]
         assert err.value.setting == "preset"
     assert check_config(RunConfig(preset="smoke")).preset == "smoke"
+
+
+def test_the_defaults_are_the_quick_preset_and_every_preset_passes_the_checks() -> None:
+    from ganbench.config import check_config
+
+    # one home per default: `ganbench run` (preset quick) and ganbench.run(RunConfig()) are one run
+    assert load_preset("quick") == RunConfig()
+    for name in preset_names():
+        assert check_config(load_preset(name)).preset == name
+    # a protocol preset refuses to fall back to other data
+    assert load_preset("paper").offline_fallback is False and RunConfig().offline_fallback is True
+
+
+def test_the_domain_classifier_epochs_have_one_home() -> None:
+    from ganbench.config import EvalConfig
+    from ganbench.extractors.domain_classifier import ClassifierSettings
+
+    assert EvalConfig().classifier_epochs == ClassifierSettings().epochs

@@ -102,3 +102,25 @@ def test_feature_set_take() -> None:
     fs = feature_set(5)
     sub = fs.take(np.array([0, 0, 4]))
     assert len(sub) == 3 and np.array_equal(sub.features[0], sub.features[1])
+
+
+def test_each_score_says_where_its_measure_computed(monkeypatch) -> None:
+    # measures that take the device get the evaluation's device and say so; numpy-only ones say cpu
+    import dataclasses
+
+    seen: list[object] = []
+    knn = METRICS["precision-recall"]
+
+    def spy(**inputs: object) -> dict[str, float]:
+        seen.append(inputs["device"])
+        return knn.fn(**inputs)
+
+    monkeypatch.setitem(METRICS._entries, "precision-recall", dataclasses.replace(knn, fn=spy))
+    real, fake = feature_set(100), feature_set(100, shift=0.5, seed=1)
+    device = torch.device("cpu")
+    scores = score(
+        ["precision-recall", "fid"], real=real, fake=fake, train=real, class_prior=PRIOR, device=device
+    )
+    assert seen == [device]
+    assert {s.key: s.device for s in scores} == {"precision": "cpu", "recall": "cpu", "fid": "cpu"}
+    assert "device" in METRICS["precision-recall"].runtime and "device" not in METRICS["fid"].runtime
