@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ganbench.reporting.records import FIELDS, append_records, load_records, make_record
+from ganbench.reporting.records import FIELDS, RECORDS_FILE, append_records, load_records, make_record
 
 
 def test_records_round_trip_into_pandas(tmp_path: Path) -> None:
@@ -44,3 +44,13 @@ def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None
 def test_missing_records_say_what_to_pass(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="ganbench run"):
         load_records(tmp_path)
+
+
+def test_a_run_written_before_the_schema_grew_still_loads(tmp_path: Path) -> None:
+    # runs of 0.1 lack budget_kimg / budget_seconds: the fields load as missing, nothing breaks
+    old = {name: None for name in FIELDS if name not in ("budget_kimg", "budget_seconds")}
+    old.update(run_id="r", variant="dcgan", seed=0, metric="fid", key="fid", value=12.5, direction="lower")
+    (tmp_path / RECORDS_FILE).write_text(json.dumps(old) + "\n")
+    frame = load_records(tmp_path)
+    assert frame.loc[0, "value"] == 12.5 and pd.isna(frame.loc[0, "budget_kimg"])
+    assert list(frame.columns) == list(FIELDS)
