@@ -52,7 +52,7 @@ from scipy.stats import rankdata
 from sklearn.cluster import KMeans
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_matrix, check_seed, positive_int, real_number
+from ganbench.numerics.checks import as_matrix, check_seed, positive_int, real_number, same_width
 from ganbench.numerics.distances import nearest_neighbour_distance
 
 CT_DISTANCES = ("cell", "global")
@@ -132,11 +132,7 @@ def memorization(
     q = as_matrix("fake", fake)
     t = as_matrix("train", train)
     seed = check_seed(seed)
-    if not p.shape[1] == q.shape[1] == t.shape[1]:
-        raise ValueError(
-            "real, fake and train must have the same feature size; "
-            f"got {p.shape[1]}, {q.shape[1]}, {t.shape[1]}"
-        )
+    same_width(real=p, fake=q, train=t)
     quantile = real_number("quantile", quantile, low=0.0, high=1.0, open_low=True)
     if quantile == 1.0:
         raise ValueError(f"quantile must be in (0, 1); got {quantile!r}")

@@ -35,7 +35,7 @@ from scipy.stats import norm
 from sklearn.cluster import KMeans
 
 from ganbench.metrics.spec import metric
-from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number
+from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number, same_width
 from ganbench.numerics.distributions import js_divergence
 
 MIN_SAMPLES = 20  # per set: 10 in and 10 out of a bin, the z-test's normal approximation (module docstring)
@@ -106,11 +106,7 @@ def ndb(
             f"two-proportion z-test needs 10 samples in and 10 out of the bin in each set); "
             f"got N={r.shape[0]} real, M={f.shape[0]} generated"
         )
-    if not r.shape[1] == f.shape[1] == t.shape[1]:
-        raise ValueError(
-            "real, fake and train must have the same feature size; "
-            f"got {r.shape[1]}, {f.shape[1]}, {t.shape[1]}"
-        )
+    same_width(real=r, fake=f, train=t)
     bins = integer("bins", bins, minimum=2)
     if not 0.0 < real_number("alpha", alpha) < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha}")

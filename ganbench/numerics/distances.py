@@ -111,11 +111,16 @@ def canonical_distances(a: object, b: object, *, device: torch.device | str = "c
     if x.shape != y.shape:
         raise ValueError(f"a and b must have the same shape [P, D]; got {x.shape} and {y.shape}")
     dev = torch.device(device)
-    out = torch.empty(x.shape[0], dtype=torch.float64, device=dev)
-    xt, yt = to_tensor(x, dev), to_tensor(y, dev)
-    for rows in chunks(x.shape[0], max(1, _CANONICAL_BLOCK // x.shape[1])):
-        out[rows] = _sqrt(_tree_sum_of_squares(xt[rows] - yt[rows]))
-    return out.cpu().numpy()
+    pairs = torch.arange(x.shape[0], device=dev)
+    return _canonical_pairs(to_tensor(x, dev), to_tensor(y, dev), pairs, pairs).cpu().numpy()
+
+
+def _canonical_pairs(a: torch.Tensor, b: torch.Tensor, ai: torch.Tensor, bi: torch.Tensor) -> torch.Tensor:
+    """Canonical distances of the row pairs (a[ai[p]], b[bi[p]]): float64 [P], in bounded-memory blocks."""
+    out = torch.empty(ai.shape[0], dtype=torch.float64, device=a.device)
+    for part in chunks(ai.shape[0], max(1, _CANONICAL_BLOCK // a.shape[1])):
+        out[part] = _sqrt(_tree_sum_of_squares(a[ai[part]] - b[bi[part]]))
+    return out
 
 
 class _Pass:
@@ -167,11 +172,7 @@ class _Pass:
 
     def canonical(self, qi: torch.Tensor, ri: torch.Tensor) -> torch.Tensor:
         """Canonical distances of the pairs (query row qi[p], reference row ri[p]): float64 [P]."""
-        out = torch.empty(qi.shape[0], dtype=torch.float64, device=self.device)
-        for part in chunks(qi.shape[0], max(1, _CANONICAL_BLOCK // self.dim)):
-            diff = self.raw_q[qi[part]] - self.raw_r[ri[part]]
-            out[part] = _sqrt(_tree_sum_of_squares(diff))
-        return out
+        return _canonical_pairs(self.raw_q, self.raw_r, qi, ri)
 
     def within(
         self,
