@@ -1,39 +1,88 @@
-"""Bootstrap percentile intervals for any set measure: resample both sets, recompute, take quantiles."""
+"""Bootstrap percentile intervals of a set measure's keys, made the way the measure declares.
+
+Every replicate draws ``n_real`` real and ``n_fake`` generated units with replacement from
+``numpy.random.default_rng([seed, 0xB007])`` (real first, then generated; a side with 0 units is
+not drawn) and hands the indices to a replicate function:
+
+- ``"recompute"`` (:func:`recompute_replicate`): the units are the rows of the two feature sets,
+  and the measure runs again on the resampled sets;
+- ``"per-sample"``: the units are those of the measure's :class:`~ganbench.metrics.spec.PerSample`
+  (rows, test images, pairs of images), and its ``reduce`` turns the indices into the keys.
+
+The interval of a key is the 2.5 and 97.5 percentiles of its B replicates (Efron & Tibshirani
+1993, "An Introduction to the Bootstrap", ch. 13), ignoring replicates where it is NaN.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ganbench.evaluation.features import FeatureSet
 
+#: (real rows, generated rows) -> {key: value}; rows are int64 indices, or None for an undrawn side.
+Replicate = Callable[[np.ndarray | None, np.ndarray | None], dict[str, float]]
+
+LEVEL = 0.95  # two-sided coverage of every interval
+
+
+def _draw(rng: np.random.Generator, n: int) -> np.ndarray | None:
+    return rng.integers(0, n, n) if n > 0 else None
+
 
 def bootstrap_intervals(
-    compute: Callable[[FeatureSet, FeatureSet], dict[str, float]],
-    real: FeatureSet,
-    fake: FeatureSet,
+    replicate: Replicate,
+    n_real: int,
+    n_fake: int,
+    keys: Collection[str],
+    *,
     replicates: int,
     seed: int,
     name: str,
-    progress: bool,
+    progress: bool = False,
 ) -> dict[str, tuple[float, float]]:
-    """2.5 / 97.5 percentile interval of every key over ``replicates`` resamples of both sets.
+    """95 % percentile interval of each of ``keys`` over ``replicates`` resamples.
 
-    Each replicate draws len(real) real and len(fake) generated rows with replacement from
-    ``numpy.random.default_rng([seed, 0xB007])``. Resampling with replacement puts duplicate
-    points in a set, which shrinks k-NN radii: read the intervals of k-NN measures as indicative.
+    Args:
+        replicate: computes the keys on one resample (see the module docstring).
+        n_real, n_fake: resampling units on each side (0: the side is not resampled).
+        keys: the keys to give intervals; others the replicate returns (``<key>_std``) are ignored.
+        replicates: B >= 1.
+        seed: seeds the draws; the same seed gives the same intervals.
+        name: the measure, for the progress bar.
+
+    Returns:
+        ``{key: (low, high)}`` for every key of ``keys`` that some replicate returned.
     """
+    if replicates < 1:
+        raise ValueError(f"replicates must be >= 1; got {replicates}")
     rng = np.random.default_rng([seed, 0xB007])
     draws: dict[str, list[float]] = {}
     for _ in tqdm(
         range(replicates), desc=f"bootstrap {name}", disable=None if progress else True, leave=False
     ):
-        r = real.take(rng.integers(0, len(real), len(real)))
-        f = fake.take(rng.integers(0, len(fake), len(fake)))
-        for key, value in compute(r, f).items():
-            draws.setdefault(key, []).append(value)
+        real_rows = _draw(rng, n_real)
+        fake_rows = _draw(rng, n_fake)
+        for key, value in replicate(real_rows, fake_rows).items():
+            if key in keys:
+                draws.setdefault(key, []).append(value)
+    tail = 100.0 * (1.0 - LEVEL) / 2.0
     return {
-        key: (float(np.nanpercentile(v, 2.5)), float(np.nanpercentile(v, 97.5))) for key, v in draws.items()
+        key: (float(np.nanpercentile(v, tail)), float(np.nanpercentile(v, 100.0 - tail)))
+        for key, v in draws.items()
     }
+
+
+def recompute_replicate(
+    compute: Callable[[FeatureSet, FeatureSet], dict[str, float]], real: FeatureSet, fake: FeatureSet
+) -> Replicate:
+    """The ``"recompute"`` replicate: ``compute`` on the rows drawn from ``real`` and ``fake``."""
+
+    def replicate(real_rows: np.ndarray | None, fake_rows: np.ndarray | None) -> dict[str, float]:
+        r = real if real_rows is None else real.take(real_rows)
+        f = fake if fake_rows is None else fake.take(fake_rows)
+        return compute(r, f)
+
+    return replicate

@@ -45,6 +45,8 @@ FIELDS: tuple[str, ...] = (
     "std",  # sampling spread reported by the metric (splits/subsets), else None
     "ci_low",  # bootstrap 2.5 percentile (with --bootstrap), else None
     "ci_high",  # bootstrap 97.5 percentile
+    "ci_method",  # how ci_low/ci_high were made: bootstrap-recompute | bootstrap-per-sample | none (no
+    # interval for this key); None without --bootstrap and in runs written before this field existed
     "direction",  # lower | higher | target
     "target",  # ideal value when direction is target, else None
     "params",  # the metric's parameters (dict)
@@ -112,6 +114,7 @@ class RecordWriter:
                     device=s.device,
                     ci_low=s.ci_low,
                     ci_high=s.ci_high,
+                    ci_method=s.ci_method,
                     time=now,
                 )
                 for s in scores

@@ -109,3 +109,13 @@ def test_registered_contract() -> None:
     train, a, b, _, yb = digits_splits(1)
     out = spec(real=a, fake=b[yb < 5], train=train, bins=20, seed=1)
     assert set(out) == {"ndb", "ndb_js"} and out["ndb"] > 0.5
+
+
+def test_a_resample_is_ndb_of_the_resampled_sets() -> None:
+    # the bins are fitted on the training set, which a resample does not touch
+    train, a, b, _, _ = digits_splits(3)
+    samples = METRICS["ndb"].samples(real=a, fake=b, train=train, bins=20, seed=1)
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        ra, rb = rng.integers(0, len(a), len(a)), rng.integers(0, len(b), len(b))
+        assert samples.reduce(ra, rb) == ndb(real=a[ra], fake=b[rb], train=train, bins=20, seed=1)
