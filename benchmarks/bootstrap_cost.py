@@ -6,13 +6,13 @@ and logits from the domain classifier (trained once, cached). Measures that need
 get an untrained DCGAN generator (their cost does not depend on its weights). Each measure
 runs after the shared memos are cleared, as in `metric_battery.py`.
 
-Per measure the script times the evaluation (`spec(...)`, what a run without `--bootstrap`
-pays) and the bootstrap on top of it, made as `evaluation.scoring.score` makes it:
+Per measure the script times the evaluation (what a run without `--bootstrap` pays) and the
+bootstrap on top of it, made as `evaluation.scoring.score` makes it:
 
 - recompute: B evaluations on resampled sets (`recompute_replicate`);
-- per-sample: the per-sample pass (`spec.samples(...)`, which also gives the value) plus B
-  reductions; its extra cost is (pass - evaluation) + reductions, and `recompute` in the table
-  estimates what recomputing would have cost instead (B x evaluation);
+- per-sample: the evaluation is the per-sample pass and its value (what `spec(...)` computes:
+  the measure is written that way), and the bootstrap adds B reductions of the pass; `recompute`
+  in the table estimates what recomputing would have cost instead (B x evaluation);
 - none: nothing.
 
 The last lines project `ganbench run --metrics all --bootstrap B` on the quick preset: four
@@ -37,7 +37,7 @@ import ganbench
 from ganbench.evaluation.bootstrap import bootstrap_intervals, recompute_replicate
 from ganbench.evaluation.features import FeatureSet, extract
 from ganbench.evaluation.scoring import metric_params
-from ganbench.metrics.spec import GeneratorHandle, MetricSpec
+from ganbench.metrics.spec import GeneratorHandle, MetricSpec, PerSample
 from ganbench.numerics.memo import clear_memos
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
 from ganbench.runtime import configure_threads
@@ -73,6 +73,14 @@ def timed(job: Callable[[], T]) -> tuple[T, float]:
     return out, time.perf_counter() - start
 
 
+def _pass_and_value(
+    spec: MetricSpec, real: np.ndarray, fake: np.ndarray, keywords: dict[str, object]
+) -> tuple[PerSample, dict[str, float]]:
+    """A per-sample measure's one pass and its value: what ``spec(...)`` computes, keeping the pass."""
+    samples = spec.samples(real=real, fake=fake, **keywords)
+    return samples, spec.checked(samples.value())
+
+
 def measure(
     spec: MetricSpec, real: FeatureSet, fake: FeatureSet, extras: dict[str, object], replicates: int
 ) -> dict[str, object]:
@@ -81,34 +89,30 @@ def measure(
     runtime = {"device": "cpu"} if "device" in spec.runtime else {}
     keywords = {k: extras[k] for k in spec.extra_inputs} | runtime | params
     r, f = real.space(spec.space), fake.space(spec.space)
-    keys = set(spec.directions)
     options = {"replicates": replicates, "seed": SEED, "name": spec.name}
     clear_memos()
-    values, evaluation = timed(lambda: spec(real=r, fake=f, **keywords))
+    if spec.interval == "per-sample":  # the measure is its per-sample pass and the reduction of it
+        (samples, values), evaluation = timed(lambda: _pass_and_value(spec, r, f, keywords))
+    else:
+        values, evaluation = timed(lambda: spec(real=r, fake=f, **keywords))
+    keyed = {k: v for k, v in values.items() if k in spec.directions}  # the keys that get intervals
     row: dict[str, object] = {"metric": spec.name, "method": spec.interval, "evaluation": evaluation}
     if spec.interval == "recompute":
 
         def compute(a: FeatureSet, b: FeatureSet) -> dict[str, float]:
             return spec(real=a.space(spec.space), fake=b.space(spec.space), **keywords)
 
+        replicate = recompute_replicate(compute, real, fake)
         intervals, extra = timed(
-            lambda: bootstrap_intervals(
-                recompute_replicate(compute, real, fake), len(real), len(fake), keys, **options
-            )
+            lambda: bootstrap_intervals(replicate, len(real), len(fake), keyed, **options)
         )
         row |= {"bootstrap_extra": extra, "recompute": extra}
     elif spec.interval == "per-sample":
-        clear_memos()
-        samples, sample_pass = timed(lambda: spec.samples(real=r, fake=f, **keywords))
-        assert spec.checked(samples.value()) == values  # the value a bootstrapped run records
-        resampled = keys - set(samples.fixed)
-        intervals, reductions = timed(
+        resampled = {k: v for k, v in keyed.items() if k not in samples.fixed}
+        intervals, extra = timed(
             lambda: bootstrap_intervals(samples.reduce, samples.n_real, samples.n_fake, resampled, **options)
         )
-        row |= {
-            "bootstrap_extra": max(sample_pass - evaluation, 0.0) + reductions,
-            "recompute": replicates * evaluation,
-        }
+        row |= {"bootstrap_extra": extra, "recompute": replicates * evaluation}
     else:
         intervals = {}
         row |= {"bootstrap_extra": 0.0, "recompute": None}

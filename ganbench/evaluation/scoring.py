@@ -27,7 +27,8 @@ class Score:
     Attributes:
         device: where the measure computed: the evaluation device for measures that take one
             (``device`` in their runtime keywords), ``cpu`` for the numpy-only ones.
-        ci_low, ci_high: the 95 % bootstrap interval, when one was made.
+        ci_low, ci_high: the 95 % bootstrap interval, when one was made (percentiles of the
+            replicates shifted by the bootstrap's bias estimate; see ``evaluation/bootstrap.py``).
         ci_method: how the interval was made: ``"bootstrap-recompute"`` or
             ``"bootstrap-per-sample"`` (the measure's declared method), ``"none"`` when a bootstrap
             was asked for and this key has no interval, ``None`` when none was asked for.
@@ -126,8 +127,9 @@ def score(
     take the runtime keywords ``device`` / ``artifact_dir`` get them, and their scores say
     where they ran.
 
-    With ``bootstrap`` = B > 0, each measure's keys get the 2.5 / 97.5 percentile interval of B
-    resamples as ``ci_low`` / ``ci_high``, made by the measure's declared ``interval`` method
+    With ``bootstrap`` = B > 0, each measure's keys get a 95 % interval from B resamples as
+    ``ci_low`` / ``ci_high`` (percentiles shifted by the bootstrap's bias estimate, see
+    :mod:`~ganbench.evaluation.bootstrap`), made by the measure's declared ``interval`` method
     (see :mod:`ganbench.metrics.spec`): ``"recompute"`` runs it again on B resamples of both
     sets; ``"per-sample"`` computes its per-sample quantities once (the value comes from them)
     and reduces B resamples of those; ``"none"`` makes no interval. Each score says which in
@@ -178,17 +180,17 @@ def _value_and_intervals(
     """The measure's values and, with ``bootstrap`` > 0, the intervals its declared method makes."""
     if not bootstrap or spec.interval == "none":
         return compute(real, fake), {}
-    keys = set(spec.directions)
     options = {"replicates": bootstrap, "seed": seed, "name": spec.name, "progress": progress}
     if spec.interval == "per-sample":
         samples = compute(real, fake, samples=True)
         values = spec.checked(samples.value())
-        resampled = keys - set(samples.fixed)
+        resampled = {k: v for k, v in values.items() if k in spec.directions and k not in samples.fixed}
         intervals = bootstrap_intervals(samples.reduce, samples.n_real, samples.n_fake, resampled, **options)
         return values, intervals
     values = compute(real, fake)
     replicate = recompute_replicate(compute, real, fake)
-    return values, bootstrap_intervals(replicate, len(real), len(fake), keys, **options)
+    keyed = {k: v for k, v in values.items() if k in spec.directions}
+    return values, bootstrap_intervals(replicate, len(real), len(fake), keyed, **options)
 
 
 def score_run(

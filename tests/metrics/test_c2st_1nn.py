@@ -144,9 +144,8 @@ def test_bootstrap_interval_is_one_for_disjoint_sets_and_covers_a_half_for_one_d
     far = METRICS["c2st-1nn"].samples(
         real=make_features(100, 4, seed=1), fake=make_features(100, 4, shift=50.0)
     )
-    assert bootstrap_intervals(far.reduce, 100, 100, {"c2st_1nn"}, replicates=50, seed=0, name="t") == {
-        "c2st_1nn": (1.0, 1.0)
-    }
+    intervals = bootstrap_intervals(far.reduce, 100, 100, far.value(), replicates=50, seed=0, name="t")
+    assert intervals == {key: (1.0, 1.0) for key in ("c2st_1nn", "c2st_1nn_real", "c2st_1nn_fake")}
     # two samples of one distribution: the expected accuracy is just below 1/2 ((n - 1) / (2n - 1));
     # neighbouring points' correctness is correlated, so allow 6 misses of 30 (about 1.5 expected)
     misses = 0
@@ -155,7 +154,7 @@ def test_bootstrap_interval_is_one_for_disjoint_sets_and_covers_a_half_for_one_d
             real=make_features(200, 4, seed=100 + trial), fake=make_features(200, 4, seed=200 + trial)
         )
         low, high = bootstrap_intervals(
-            same.reduce, 200, 200, {"c2st_1nn"}, replicates=200, seed=trial, name="t"
+            same.reduce, 200, 200, same.value(), replicates=200, seed=trial, name="t"
         )["c2st_1nn"]
         misses += not low <= 0.5 <= high
     assert misses <= 6, misses

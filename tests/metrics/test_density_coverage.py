@@ -116,7 +116,13 @@ def test_bootstrap_interval_of_density_covers_its_value_given_the_real_balls() -
         fake = rng.standard_normal((150, 4)) + 0.3
         samples = METRICS["density-coverage"].samples(real=real, fake=fake)
         low, high = bootstrap_intervals(
-            samples.reduce, 150, 150, {"density"}, replicates=200, seed=trial, name="t"
+            samples.reduce,
+            150,
+            150,
+            samples.value(),
+            replicates=200,
+            seed=trial,
+            name="t",
         )["density"]
         misses += not low <= target <= high
     assert misses <= 12, misses

@@ -106,7 +106,13 @@ def test_bootstrap_interval_of_precision_covers_its_value_given_the_real_set() -
         fake = rng.standard_normal((150, 4)) + 0.3
         samples = METRICS["precision-recall"].samples(real=real, fake=fake)
         out = bootstrap_intervals(
-            samples.reduce, 150, 150, {"precision"}, replicates=200, seed=trial, name="t"
+            samples.reduce,
+            150,
+            150,
+            samples.value(),
+            replicates=200,
+            seed=trial,
+            name="t",
         )
         low, high = out["precision"]
         misses += not low <= target <= high
