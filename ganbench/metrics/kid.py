@@ -132,8 +132,9 @@ def kid_samples(
     interval="per-sample",
     per_sample=kid_samples,
     interval_note=(
-        "KID recomputed on each resample from kernel values computed once; a row's copies are not "
-        "counted as pairs (recomputing on duplicated rows would bias every replicate upwards)"
+        "KID of each resample, a row's copies not counted as pairs (recomputing on duplicated rows biases "
+        "every replicate upwards); kernels computed once when subset_size takes the whole sets (n <= 1000 "
+        "by default), else each round's kernels per resample"
     ),
 )
 def kid(
