@@ -25,6 +25,7 @@ Examples:
   ganbench run --preset paper                   # Lucic et al. 2018 protocol on full MNIST, for a GPU
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
+  ganbench run --eval-every 20                  # also evaluate during training: metric-vs-budget curves
 """
 
 #: The CLI option that sets each config setting, to name it in error messages.
@@ -41,6 +42,7 @@ OPTION_OF_SETTING = {
     "eval.metrics": "--metrics",
     "eval.n_samples": "--n-samples",
     "eval.bootstrap": "--bootstrap",
+    "eval.every_kimg": "--eval-every",
 }
 
 
@@ -110,6 +112,12 @@ def main() -> None:
     "--bootstrap", type=int, help="Bootstrap resamples per metric: adds ci_low / ci_high to every value."
 )
 @click.option(
+    "--eval-every",
+    type=float,
+    metavar="KIMG",
+    help="Also evaluate every KIMG during training (metric-vs-budget curves in the report).",
+)
+@click.option(
     "--tournament/--no-tournament",
     default=None,
     help="Add or drop the tournament measure (discriminators judge each other's generators).",
@@ -129,6 +137,7 @@ def run(
     budget_seconds: float | None,
     n_samples: int | None,
     bootstrap: int | None,
+    eval_every: float | None,
     tournament: bool | None,
     device: str | None,
     out_dir: str,
@@ -150,6 +159,7 @@ def run(
         "eval.metrics": _csv(metrics),
         "eval.n_samples": n_samples,
         "eval.bootstrap": bootstrap,
+        "eval.every_kimg": eval_every,
     }
     given = {setting for setting, value in overrides.items() if value is not None}
     source = f"--config {config_file}" if config_file else f"preset {preset}"

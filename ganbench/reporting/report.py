@@ -26,7 +26,8 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
     Returns a long DataFrame with columns variant, metric, key, direction, target, space,
     mean, std, n_seeds; ``real`` first, then variants in the order they were run.
     """
-    evaluated = records[(records["status"] != "diverged") & (records["metric"] != "training")]
+    final = records["stage"].fillna("final") == "final"  # checkpoints (--eval-every) are curves, not rows
+    evaluated = records[final & (records["status"] != "diverged") & (records["metric"] != "training")]
     if evaluated.empty:
         return pd.DataFrame(
             columns=["variant", "metric", "key", "direction", "target", "space", "mean", "std", "n_seeds"]
@@ -93,7 +94,8 @@ def _cell(row: object) -> str:
 
 def _training_columns(records: pd.DataFrame) -> pd.DataFrame:
     """Per variant: seeds run, diverged count, mean kimg and G steps achieved."""
-    units = records[records["variant"] != "real"].drop_duplicates(["variant", "seed"])
+    final = records["stage"].fillna("final") == "final"
+    units = records[final & (records["variant"] != "real")].drop_duplicates(["variant", "seed"])
     rows = {}
     for variant, group in units.groupby("variant", sort=False):
         diverged = int((group["status"] == "diverged").sum())
