@@ -301,8 +301,8 @@ def check_config(config: RunConfig) -> RunConfig:
     if evaluation.every_kimg is not None and evaluation.every_kimg >= train.kimg:
         raise ConfigError(
             "eval.every_kimg",
-            f"eval.every_kimg = {evaluation.every_kimg:g} is not below the budget train.kimg = {train.kimg:g}: "
-            "no evaluation would happen during training; give a smaller interval, e.g. "
-            f"{train.kimg / 4:g}",
+            f"eval.every_kimg = {evaluation.every_kimg:g} is not below the budget "
+            f"train.kimg = {train.kimg:g}: no evaluation would happen during training; "
+            f"give a smaller interval, e.g. {train.kimg / 4:g}",
         )
     return dataclasses.replace(config, variants=variants, seeds=seeds, train=train, eval=evaluation)
