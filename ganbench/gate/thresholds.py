@@ -199,8 +199,15 @@ class _Parser:
         self.file = file
         self.lines = lines
 
+    def line(self, *path: str) -> int | None:
+        """The line of ``path``, or of its longest located prefix (a key inside an inline table)."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
     def where(self, *path: str) -> str:
-        line = self.lines.get(path)
+        line = self.line(*path)
         return f"{self.file}:{line}" if line is not None else self.file
 
     def error(self, path: tuple[str, ...], message: str) -> ThresholdsError:
@@ -295,7 +302,7 @@ class _Parser:
                         else " (percent)"
                     ),
                 )
-            source = Source(self.file, self.lines.get((*path, kind)), table, entry)
+            source = Source(self.file, self.line(*path, kind), table, entry)
             bounds.append(Bound(dataset, variant, measure, kind, value, tier, source))
         note = None
         if not bounds:
