@@ -61,7 +61,11 @@ def _write(suite: ET.Element, counts: dict[str, int], path: str | Path) -> None:
 def write_junit(gate: GateResult, path: str | Path) -> None:
     """Write the result as JUnit XML at ``path`` (parent folders made)."""
     suite = ET.Element("testsuite", name=SUITE_NAME)
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="run", value=gate.run_id)
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="run", value=gate.run_id)
+    ET.SubElement(properties, "property", name="thresholds", value=gate.thresholds.path)
+    if gate.baseline_id is not None:
+        ET.SubElement(properties, "property", name="baseline", value=gate.baseline_id)
     for result in gate.results:
         suite.append(_testcase(result))
     counts = {
@@ -77,6 +81,6 @@ def write_junit_error(message: str, path: str | Path) -> None:
     """Write a suite with one errored case: the thresholds file or run could not be used (exit 2)."""
     suite = ET.Element("testsuite", name=SUITE_NAME)
     case = ET.SubElement(suite, "testcase", classname="ganbench.check", name="thresholds", time="0")
-    error = ET.SubElement(case, "error", type="unusable-input", message=message.splitlines()[0])
+    error = ET.SubElement(case, "error", type="unusable-input", message=message)
     error.text = message
     _write(suite, {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}, path)

@@ -11,8 +11,9 @@ is better, ``key.no_worse_than = t ± (|mean - t| + k·s)`` for a key with targe
 - with one seed and no interval, a margin of :data:`ONE_SEED_MARGIN` of |mean| instead of k·s,
   marked uncalibrated.
 
-Values are rounded outward to :data:`DIGITS` significant digits, so every bound holds on the
-run it came from. The ``[protocol]`` table records the run's extractor, its weights hash and n.
+Values are rounded to :data:`DIGITS` significant digits, never past the measured mean, so every
+bound holds on the run it came from. The ``[protocol]`` table records the run's extractor, its
+weights hash and n.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ def round_outward(value: float, up: bool, digits: int = DIGITS) -> float:
     return float(exact.quantize(step, rounding=ROUND_CEILING if up else ROUND_FLOOR))
 
 
+def round_bound(limit: float, mean: float, up: bool, digits: int = DIGITS) -> float:
+    """``limit`` to ``digits`` significant digits (nearest), but never on the strict side of ``mean``:
+    an upper bound (``up``) stays >= mean, a lower bound <= mean, so the run it came from passes it."""
+    nearest = float(f"{limit:.{digits}g}")
+    if (nearest >= mean) if up else (nearest <= mean):
+        return nearest
+    return round_outward(mean, up, digits)
+
+
 def _spread(row: pd.Series, sigma: float) -> tuple[float, str, bool]:
     """(margin, how it was made, calibrated) for one summary row."""
     n, std = int(row["n_seeds"]), float(row["std"])
@@ -94,15 +104,17 @@ def _spread(row: pd.Series, sigma: float) -> tuple[float, str, bool]:
 
 
 def _bound(mean: float, margin: float, direction: str, target: float | None) -> tuple[str, float]:
-    """(kind, value) of the bound ``margin`` away from ``mean`` on the worse side, rounded outward."""
+    """(kind, value) of the bound ``margin`` from ``mean`` on the worse side (see :func:`round_bound`)."""
     if direction == "lower":
-        return "max", round_outward(mean + margin, up=True)
+        return "max", round_bound(mean + margin, mean, up=True)
     if direction == "higher":
-        return "min", round_outward(mean - margin, up=False)
+        return "min", round_bound(mean - margin, mean, up=False)
     assert target is not None
     away = 1.0 if mean >= target else -1.0
-    value = round_outward(target + away * (abs(mean - target) + margin), up=away > 0)
-    while abs(value - target) < abs(mean - target):  # float rounding in the sum: never tighter than the value
+    value = round_bound(target + away * (abs(mean - target) + margin), mean, up=away > 0)
+    while abs(value - target) < abs(
+        mean - target
+    ):  # float rounding in |value - t|: never tighter than the run
         value = math.nextafter(value, away * math.inf)
     return "no_worse_than", value
 
@@ -152,9 +164,9 @@ def suggest_bounds(
         name, measure = found
         margin, how, calibrated = _spread(series, sigma)
         kind, value = _bound(float(row.mean), margin, measure.direction_word, measure.target)
-        spread = f"std {row.std:.3g}" if row.n_seeds >= 2 else "one seed"
+        spread = f", std {row.std:.3g}" if row.n_seeds >= 2 else ""
         censored = "; censored: the mean is a lower bound" if row.censored else ""
-        comment = f"mean {row.mean:.6g}, {spread}, n_seeds {row.n_seeds}; {how}{censored}"
+        comment = f"mean {row.mean:.6g}{spread}, n_seeds {row.n_seeds}; {how}{censored}"
         bounds.append(SuggestedBound(row.dataset, row.variant, name, kind, value, comment, calibrated))
     return bounds, skipped
 
