@@ -120,7 +120,7 @@ def _undecidable(measured: Measured, base: Measured | None) -> str:
     ]
     return (
         f"not decidable: {' and '.join(which)} value is censored (no duplicate found: only a lower bound"
-        " is known); the bound holds at the lower bound but not for every larger value"
+        " is known), and the bound holds for some values above it but not for others"
     )
 
 

@@ -248,6 +248,8 @@ class _Parser:
                 f"{self.file} has no bounds: add a [<dataset>.<variant>] table with e.g. fid.max = 40"
                 " (or make one with `ganbench thresholds suggest RUN_DIR`)"
             )
+        # in the order they are written (dotted keys of one key are grouped by TOML, not by the file)
+        bounds.sort(key=lambda b: math.inf if b.source.line is None else b.source.line)
         return Thresholds(self.file, protocol, tuple(bounds), tuple(tables), tuple(notes))
 
     def key_bounds(

@@ -138,3 +138,40 @@ def test_registered_keys_are_unique_today() -> None:
     """The plain-key form relies on it; a measure adding a clashing key makes files say metric:key."""
     keys = [key for _, spec in METRICS.items() for key in spec.directions]
     assert len(keys) == len(set(keys))
+
+
+EXAMPLE = """
+# optional: the protocol the bounds were calibrated for; a run measured otherwise is rejected (exit 2)
+[protocol]
+extractor = "domain-classifier"
+n = 500                      # n_real = n_fake per evaluation
+
+[mnist-5k.dcgan]             # [<dataset>.<variant>]; "real" is allowed too
+fid.max = 40                 # absolute upper bound on the mean over seeds
+recall.min = 0.5             # absolute lower bound
+coverage.no_worse_than = 0.6 # direction-aware
+fid.baseline_sigma = 3       # no worse than the baseline mean by more than 3 x the baseline's seed std
+kid.baseline_percent = 25    # no worse than the baseline mean by more than 25 % of |baseline mean|
+birthday_support.tier = "warn"   # tier of every bound on this key: "required" (default) or "warn"
+"""
+
+
+def test_the_documented_example_file_parses_and_checks(make_run, check) -> None:
+    parsed = parse_thresholds(EXAMPLE, "example.toml")
+    assert [b.name for b in parsed.bounds] == [
+        "fid.max",
+        "recall.min",
+        "coverage.no_worse_than",
+        "fid.baseline_sigma",
+        "kid.baseline_percent",
+    ]
+    assert parsed.protocol is not None and (parsed.protocol.extractor, parsed.protocol.n) == (
+        "domain-classifier",
+        500,
+    )
+    assert parsed.notes == (
+        "example.toml:13: [mnist-5k.dcgan] birthday_support sets a tier but no bound; it checks nothing",
+    )
+    result = check(EXAMPLE, "--baseline", make_run("base"))
+    assert result.exit_code == 0, result.output
+    assert "note: " in result.stdout and "5 bounds: 5 PASS" in result.stdout
