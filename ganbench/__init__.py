@@ -1,7 +1,7 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
-The public API: the four registries, :func:`run`, :func:`load_records`, :func:`summary` and the config
-types.
+The public API: the four registries, :func:`run`, :func:`load_records`, :func:`summary`, :func:`compare` and
+the config types.
 """
 
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # isort: skip
@@ -12,6 +12,7 @@ import ganbench.extractors
 import ganbench.metrics
 
 import ganbench.variants  # noqa: F401  isort: skip
+from ganbench.analysis.comparisons import compare
 from ganbench.analysis.summary import summary
 from ganbench.config import ConfigError, EvalConfig, RunConfig, TrainConfig, check_config, load_preset
 from ganbench.reporting.records import load_records
@@ -30,6 +31,7 @@ __all__ = [
     "TrainConfig",
     "__version__",
     "check_config",
+    "compare",
     "load_preset",
     "load_records",
     "run",
