@@ -75,7 +75,7 @@ def main() -> None:
 
     \b
     Start with:  ganbench run            then:  ganbench report reports/<run-id>
-    See also:    ganbench list
+    See also:    ganbench list, ganbench export
     """
     from ganbench.runtime import configure_threads
 
@@ -206,6 +206,51 @@ def report(run_dir: str) -> None:
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(markdown)
+
+
+@main.command()
+@click.argument("runs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="File to write: FILE.csv or FILE.parquet (the format follows the suffix).",
+)
+@click.option(
+    "--summary",
+    "as_summary",
+    is_flag=True,
+    help="Write the per-variant summary (mean, std, intervals over seeds) instead of the records.",
+)
+def export(runs: tuple[str, ...], output: str, as_summary: bool) -> None:
+    """Write the records of RUNS (run directories, records.jsonl files or globs) to one CSV or Parquet file.
+
+    \b
+    Examples:
+      ganbench export reports/20261123-120000-quick -o quick.csv
+      ganbench export 'reports/*-quick' -o all.parquet      # quote a glob: ganbench expands it
+      ganbench export 'reports/*' --summary -o summary.csv
+    """
+    from ganbench.analysis.summary import summary
+    from ganbench.reporting.export import EXPORT_FORMATS
+    from ganbench.reporting.export import export as export_frame
+    from ganbench.reporting.records import load_records
+
+    if Path(output).suffix.lower() not in EXPORT_FORMATS:
+        raise click.BadParameter(
+            f"{output!r} must end in .csv or .parquet (the format follows the suffix)", param_hint="'-o'"
+        )
+    try:
+        records = load_records(list(runs))
+    except FileNotFoundError as err:
+        raise click.BadParameter(str(err), param_hint="'RUNS'") from None
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    frame = summary(records) if as_summary else records
+    path = export_frame(frame, output)
+    what = "summary rows" if as_summary else "records"
+    click.echo(f"written: {path} ({len(frame)} {what} from {records['run_id'].nunique()} run(s))")
 
 
 LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets")
