@@ -135,7 +135,8 @@ def run(
     no_progress: bool,
 ) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
-    from ganbench.reporting.report import REPORT_MD
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal
     from ganbench.studies.pipeline import run as run_pipeline
     from ganbench.studies.preflight import OutDirError
 
@@ -172,7 +173,7 @@ def run(
         raise click.UsageError(str(err)) from None
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
-    click.echo((run_dir / REPORT_MD).read_text())
+    click.echo(render_terminal(run_dir, load_records(run_dir)))
     click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
@@ -193,19 +194,20 @@ def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def report(run_dir: str) -> None:
-    """Print and write the comparative table of RUN_DIR (report.md, report.csv).
+    """Write the report of RUN_DIR (report.md, report.csv) and print its compact table (100 columns).
 
     \b
     Example:
       ganbench report reports/20261123-120000-quick
     """
-    from ganbench.reporting.report import write_report
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal, write_report
 
     try:
-        markdown = write_report(Path(run_dir))
+        write_report(Path(run_dir))
+        click.echo(render_terminal(Path(run_dir), load_records(run_dir)))
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
-    click.echo(markdown)
 
 
 @main.command()
