@@ -68,6 +68,8 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "note",
 )
 
+#: Columns computed over a family of tests, after the p-values.
+_DERIVED = ("p_holm", "significant", "level")
 _KEY_COLUMNS = ["dataset", "metric", "key"]
 
 
@@ -279,5 +281,3 @@ def _finish(rows: list[dict], family: list[str], alpha: float) -> pd.DataFrame:
     frame["level"] = [significance_level(p) for p in frame["p_holm"]]
     return frame[list(COMPARISON_COLUMNS)]
 
-
-_DERIVED = ("p_holm", "significant", "level")
