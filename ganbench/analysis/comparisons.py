@@ -104,10 +104,10 @@ def pairwise(
     chosen = _variants(values, variants)
     rows = []
     for (dataset, metric, key), group in values.groupby(_KEY_COLUMNS, sort=False, dropna=False):
+        sides = dict(list(group.groupby("variant", sort=False)))
         for a, b in combinations(chosen, 2):
-            side_a, side_b = group[group["variant"] == a], group[group["variant"] == b]
-            if len(side_a) and len(side_b):
-                rows += _compare_pair(dataset, metric, key, a, b, side_a, side_b, tests)
+            if a in sides and b in sides:
+                rows += _compare_pair(dataset, metric, key, a, b, sides[a], sides[b], tests)
     return _finish(rows, family=[*_KEY_COLUMNS, "test"], alpha=alpha)
 
 

@@ -126,9 +126,9 @@ def comparison_table(
         :func:`significance_marks`); "" where a variant has no value of a key. Empty when nothing matches.
     """
     one_dataset(records)
-    stats = summary(records, level)
     if space is not None:
-        stats = stats[stats["space"] == space]
+        records = records[records["space"] == space]
+    stats = summary(records, level)
     if stats.empty:
         return pd.DataFrame()
     marks = significance_marks(records)

@@ -147,3 +147,20 @@ def test_old_run_without_intervals_still_renders(tmp_path: Path) -> None:
     write_run(tmp_path)  # written before the stage field and the t columns existed
     printed = render_terminal(tmp_path, load_records(tmp_path))
     assert "Diverged: lsgan seed 0 at D step 3" in printed and "report.md" in printed
+
+
+def test_tests_missing_for_lack_of_spread_are_listed_not_blamed_on_seeds(tmp_path: Path) -> None:
+    rows = [
+        make_record(
+            variant=v, seed=s, status="ok", metric="pr", key="precision", value=0.0, direction="higher"
+        )
+        for v in ("dcgan", "lsgan")
+        for s in range(3)
+    ]
+    append_records(tmp_path / "records.jsonl", [{**r, "space": "features"} for r in rows])
+    markdown = write_report(tmp_path)
+    assert "No test is possible" not in markdown
+    assert (
+        "dcgan and lsgan have the same mean precision (0); no test: no spread within either variant"
+        in markdown
+    )
