@@ -75,7 +75,7 @@ def main() -> None:
 
     \b
     Start with:  ganbench run            then:  ganbench report reports/<run-id>
-    See also:    ganbench list
+    See also:    ganbench list, ganbench export
     """
     from ganbench.runtime import configure_threads
 
@@ -135,7 +135,8 @@ def run(
     no_progress: bool,
 ) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
-    from ganbench.reporting.report import REPORT_MD
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal
     from ganbench.studies.pipeline import run as run_pipeline
     from ganbench.studies.preflight import OutDirError
 
@@ -172,7 +173,7 @@ def run(
         raise click.UsageError(str(err)) from None
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
-    click.echo((run_dir / REPORT_MD).read_text())
+    click.echo(render_terminal(run_dir, load_records(run_dir)))
     click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
@@ -193,19 +194,65 @@ def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def report(run_dir: str) -> None:
-    """Print and write the comparative table of RUN_DIR (report.md, report.csv).
+    """Write the report of RUN_DIR (report.md, report.csv) and print its compact table (100 columns).
 
     \b
     Example:
       ganbench report reports/20261123-120000-quick
     """
-    from ganbench.reporting.report import write_report
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal, write_report
 
     try:
-        markdown = write_report(Path(run_dir))
+        write_report(Path(run_dir))
+        click.echo(render_terminal(Path(run_dir), load_records(run_dir)))
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
-    click.echo(markdown)
+
+
+@main.command()
+@click.argument("runs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="File to write: FILE.csv or FILE.parquet (the format follows the suffix).",
+)
+@click.option(
+    "--summary",
+    "as_summary",
+    is_flag=True,
+    help="Write the per-variant summary (mean, std, intervals over seeds) instead of the records.",
+)
+def export(runs: tuple[str, ...], output: str, as_summary: bool) -> None:
+    """Write the records of RUNS (run directories, records.jsonl files or globs) to one CSV or Parquet file.
+
+    \b
+    Examples:
+      ganbench export reports/20261123-120000-quick -o quick.csv
+      ganbench export 'reports/*-quick' -o all.parquet      # quote a glob: ganbench expands it
+      ganbench export 'reports/*' --summary -o summary.csv
+    """
+    from ganbench.analysis.summary import summary
+    from ganbench.reporting.export import EXPORT_FORMATS
+    from ganbench.reporting.export import export as export_frame
+    from ganbench.reporting.records import load_records
+
+    if Path(output).suffix.lower() not in EXPORT_FORMATS:
+        raise click.BadParameter(
+            f"{output!r} must end in .csv or .parquet (the format follows the suffix)", param_hint="'-o'"
+        )
+    try:
+        records = load_records(list(runs))
+    except FileNotFoundError as err:
+        raise click.BadParameter(str(err), param_hint="'RUNS'") from None
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    frame = summary(records) if as_summary else records
+    path = export_frame(frame, output)
+    what = "summary rows" if as_summary else "records"
+    click.echo(f"written: {path} ({len(frame)} {what} from {records['run_id'].nunique()} run(s))")
 
 
 CHECK_EXAMPLES = """

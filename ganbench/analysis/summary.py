@@ -75,6 +75,16 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return mean - half, mean + half
 
 
+def evaluated_values(records: pd.DataFrame) -> pd.DataFrame:
+    """The final evaluations (:func:`final_evaluations`) with a bool column ``censored``: True where the
+    value is only a lower bound (a key of :data:`CENSORED_KEYS` whose unit has its flag == 1)."""
+    evaluated = final_evaluations(records)
+    censored = _censored_units(evaluated)
+    marked = evaluated.merge(censored, on=[*UNIT_COLUMNS, "key"], how="left")
+    marked["censored"] = marked["censored"].astype("boolean").fillna(False).astype(bool)
+    return marked
+
+
 def _censored_units(evaluated: pd.DataFrame) -> pd.DataFrame:
     """(unit columns..., key) of each value that is only a lower bound, with ``censored`` = True."""
     parts = []
@@ -115,12 +125,9 @@ def summary(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         checkpoint evaluations are left out (:func:`final_evaluations`).
     """
     level = check_level(level)
-    evaluated = final_evaluations(records)
-    if evaluated.empty:
+    marked = evaluated_values(records)
+    if marked.empty:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    censored = _censored_units(evaluated)
-    marked = evaluated.merge(censored, on=[*UNIT_COLUMNS, "key"], how="left")
-    marked["censored"] = marked["censored"].fillna(False).astype(bool)
     rows = []
     group_columns = ["dataset", "variant", "metric", "key"]
     for (dataset, variant, metric, key), group in marked.groupby(group_columns, sort=False, dropna=False):
@@ -148,7 +155,7 @@ def summary(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     out["target"] = pd.to_numeric(out["target"], errors="coerce")
-    return _in_report_order(out, evaluated)
+    return _in_report_order(out, marked)
 
 
 def _in_report_order(frame: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:

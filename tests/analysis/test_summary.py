@@ -1,43 +1,20 @@
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
+from records_helpers import key_rows
+from records_helpers import records_frame as records
 from scipy import stats
 
 import ganbench
 from ganbench.analysis.summary import SUMMARY_COLUMNS, summary
-from ganbench.reporting.records import FIELDS, make_record
 
 TOL = 1e-12
 
 
-def records(rows: list[dict]) -> pd.DataFrame:
-    """A records frame as load_records returns it, from partial records."""
-    defaults = {"run_id": "r", "dataset": "mnist-5k", "status": "ok", "space": "features"}
-    frame = pd.DataFrame([make_record(**{**defaults, **row}) for row in rows], columns=list(FIELDS))
-    frame["seed"] = frame["seed"].astype("Int64")
-    return frame
-
-
-def fid_rows(variant: str, values: list[float], **extra: object) -> list[dict]:
-    return [
-        {
-            "variant": variant,
-            "seed": seed,
-            "metric": "fid",
-            "key": "fid",
-            "value": v,
-            "direction": "lower",
-            **extra,
-        }
-        for seed, v in enumerate(values)
-    ]
-
-
 def test_mean_std_and_t_interval_match_scipy() -> None:
     values = [10.0, 14.0, 11.5]
-    out = summary(records(fid_rows("dcgan", values)))
+    out = summary(records(key_rows("dcgan", values)))
     row = out.iloc[0]
     assert list(out.columns) == list(SUMMARY_COLUMNS) and len(out) == 1
     low, high = stats.t.interval(0.95, df=2, loc=np.mean(values), scale=stats.sem(values))
@@ -45,20 +22,20 @@ def test_mean_std_and_t_interval_match_scipy() -> None:
     assert abs(row["mean"] - 35.5 / 3) < TOL
     assert abs(row["std"] - np.std(values, ddof=1)) < TOL
     assert abs(row["t_low"] - low) < 1e-9 and abs(row["t_high"] - high) < 1e-9
-    narrower = summary(records(fid_rows("dcgan", values)), level=0.9).iloc[0]
+    narrower = summary(records(key_rows("dcgan", values)), level=0.9).iloc[0]
     low90, high90 = stats.t.interval(0.9, df=2, loc=np.mean(values), scale=stats.sem(values))
     assert abs(narrower["t_low"] - low90) < 1e-9 and abs(narrower["t_high"] - high90) < 1e-9
 
 
 def test_one_seed_has_no_spread_but_keeps_its_bootstrap_interval() -> None:
-    row = summary(records(fid_rows("dcgan", [12.0], ci_low=11.0, ci_high=13.5))).iloc[0]
+    row = summary(records(key_rows("dcgan", [12.0], ci_low=11.0, ci_high=13.5))).iloc[0]
     assert row["n_seeds"] == 1 and row["mean"] == 12.0
     assert math.isnan(row["std"]) and math.isnan(row["t_low"]) and math.isnan(row["t_high"])
     assert (row["ci_low"], row["ci_high"]) == (11.0, 13.5)
 
 
 def test_bootstrap_bounds_over_seeds_are_averaged_only_when_every_seed_has_them() -> None:
-    both = fid_rows("dcgan", [12.0, 14.0])
+    both = key_rows("dcgan", [12.0, 14.0])
     both[0].update(ci_low=11.0, ci_high=13.0)
     both[1].update(ci_low=12.0, ci_high=16.0)
     row = summary(records(both)).iloc[0]
@@ -69,7 +46,7 @@ def test_bootstrap_bounds_over_seeds_are_averaged_only_when_every_seed_has_them(
 
 
 def test_diverged_units_markers_and_checkpoints_are_left_out() -> None:
-    rows = fid_rows("dcgan", [10.0, 20.0])
+    rows = key_rows("dcgan", [10.0, 20.0])
     rows.append(
         {"variant": "dcgan", "seed": 2, "status": "diverged", "metric": "fid", "key": "fid", "value": 99.0}
     )
@@ -111,14 +88,14 @@ def test_censored_birthday_support_is_flagged_per_unit() -> None:
 
 
 def test_rows_real_first_then_variants_and_keys_in_order_of_appearance() -> None:
-    rows = fid_rows("lsgan", [1.0]) + fid_rows("dcgan", [2.0]) + fid_rows("real", [0.5])
+    rows = key_rows("lsgan", [1.0]) + key_rows("dcgan", [2.0]) + key_rows("real", [0.5])
     rows.insert(
         1, {"variant": "lsgan", "seed": 0, "metric": "kid", "key": "kid", "value": 0.1, "direction": "lower"}
     )
     rows.append(
         {"variant": "dcgan", "seed": 0, "metric": "kid", "key": "kid", "value": 0.2, "direction": "lower"}
     )
-    rows += fid_rows("dcgan", [3.0], dataset="fashion-mnist")
+    rows += key_rows("dcgan", [3.0], dataset="fashion-mnist")
     out = summary(records(rows))
     assert list(zip(out["dataset"], out["variant"], out["key"], strict=True)) == [
         ("mnist-5k", "real", "fid"),
