@@ -33,8 +33,9 @@ class NoiseGenerator(nn.Module):
     def __init__(self, latent_dim: int, channels: int, image_size: int) -> None:
         super().__init__()
         self.shape = (channels, image_size, image_size)
-        projection = torch.randn(latent_dim, channels * image_size**2, generator=torch.Generator().manual_seed(7))
-        self.register_buffer("projection", projection * 10)
+        fixed = torch.Generator().manual_seed(7)
+        projection = torch.randn(latent_dim, channels * image_size**2, generator=fixed)
+        self.register_buffer("projection", 10 * projection)
         self.unused = nn.Parameter(torch.zeros(()))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
