@@ -169,11 +169,15 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
 
 
 def write_report(run_dir: str | Path) -> str:
-    """Write ``report.md`` and ``report.csv`` (variant x key: mean, std over seeds); return the Markdown."""
+    """Write ``report.md``, ``report.csv`` (variant x key: mean, std over seeds) and the self-contained
+    ``report.html`` (:mod:`ganbench.reporting.html`); return the Markdown."""
+    from ganbench.reporting.html import write_html  # html builds on this module's tables
+
     run_dir = Path(run_dir)
     records = load_records(run_dir)
     markdown = render_markdown(run_dir, records)
     (run_dir / REPORT_MD).write_text(markdown)
+    write_html(run_dir, records)
     summary = summarise(records)
     variants, keys = list(dict.fromkeys(summary["variant"])), list(dict.fromkeys(summary["key"]))
     stats = {
