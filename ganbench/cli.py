@@ -173,7 +173,8 @@ def run(
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
     click.echo((run_dir / REPORT_MD).read_text())
-    click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
+    written = "records.jsonl, report.md, report.csv, report.html, samples, loss curves"
+    click.echo(f"written: {run_dir}/ ({written})", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
 
@@ -193,12 +194,14 @@ def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def report(run_dir: str) -> None:
-    """Print and write the comparative table of RUN_DIR (report.md, report.csv).
+    """Print and write the comparative table of RUN_DIR (report.md, report.csv) and report.html,
+    one self-contained page with the figures (open it from disk; nothing is fetched).
 
     \b
     Example:
       ganbench report reports/20261123-120000-quick
     """
+    from ganbench.reporting.html import REPORT_HTML
     from ganbench.reporting.report import write_report
 
     try:
@@ -206,6 +209,7 @@ def report(run_dir: str) -> None:
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(markdown)
+    click.echo(f"written: {Path(run_dir) / REPORT_HTML}", err=True)
 
 
 LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets")
