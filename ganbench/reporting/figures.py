@@ -95,8 +95,9 @@ def key_bars(stats: pd.DataFrame, colours: Mapping[str, str], title: str) -> Fig
 
     Args:
         stats: one row per (variant, key), columns ``variant``, ``key``, ``direction``,
-            ``target``, ``mean``, ``low``, ``high`` (the error bar's ends, NaN for none),
-            ``real`` rows included.
+            ``target``, ``mean``, ``low``, ``high`` (the error bar's ends, NaN for none), optionally
+            ``censored`` (the mean is only a lower bound: a hatched bar labelled ``> x``); ``real``
+            rows included.
         colours: variant -> colour (:func:`variant_colours`).
         title: the figure's title (the space the keys were measured in).
     """
@@ -110,14 +111,19 @@ def key_bars(stats: pd.DataFrame, colours: Mapping[str, str], title: str) -> Fig
         means = bars["mean"].to_numpy(dtype=float)
         below = np.nan_to_num(means - bars["low"].to_numpy(dtype=float), nan=0.0)
         above = np.nan_to_num(bars["high"].to_numpy(dtype=float) - means, nan=0.0)
+        censored = bars["censored"].fillna(False).astype(bool).to_numpy() if "censored" in bars else None
+        if censored is None:
+            censored = np.zeros(len(bars), dtype=bool)
         drawn = ax.bar(
             x,
             means,
             yerr=np.vstack([below, above]),
             capsize=4,
             color=[colours.get(v, "grey") for v in bars["variant"]],
+            hatch=["//" if c else "" for c in censored],
         )
-        ax.bar_label(drawn, fmt="%.3g", fontsize=7, label_type="center")  # a bar of 0 still says 0
+        values = [f"{'> ' if c else ''}{m:.3g}" for m, c in zip(means, censored, strict=True)]
+        ax.bar_label(drawn, labels=values, fontsize=7, label_type="center")  # a bar of 0 still says 0
         ax.set_xticks(x, list(bars["variant"]), rotation=30, ha="right", fontsize=8)
         if len(real) and not pd.isna(real["mean"].iloc[0]):
             ax.axhline(

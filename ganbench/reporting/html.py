@@ -30,9 +30,19 @@ from typing import Any
 
 import pandas as pd
 
+from ganbench.analysis.summary import summary
 from ganbench.reporting import figures
 from ganbench.reporting.records import RECORDS_FILE, load_records
-from ganbench.reporting.report import REPORT_CSV, REPORT_MD, SPACE_TITLES, summarise, table
+from ganbench.reporting.report import (
+    CELLS_LEGEND,
+    DIRECTIONS_LEGEND,
+    KID_UNITS,
+    REPORT_CSV,
+    REPORT_MD,
+    SPACE_TITLES,
+)
+from ganbench.reporting.statements import significance_statements
+from ganbench.reporting.tables import MARKS_LEGEND, rank_cells, table
 
 REPORT_HTML = "report.html"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -59,8 +69,9 @@ def split_stages(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def comparison_table(records: pd.DataFrame, space: str, first: bool) -> pd.DataFrame:
     """The comparison table of one space, as the page shows it (the one source of that table).
 
-    Today: :func:`ganbench.reporting.report.table` (``mean ± std`` over seeds, direction arrows
-    in the headers); ``first`` adds the training columns (seeds, kimg, G steps).
+    :func:`ganbench.reporting.tables.table`: full cells (mean ± std [95% t interval], or the
+    bootstrap interval with one seed, ``> x`` for a lower bound) with significance marks; ``first``
+    adds the training columns (seeds, kimg, G steps).
 
     Args:
         records: the final evaluations of the run.
@@ -72,20 +83,34 @@ def comparison_table(records: pd.DataFrame, space: str, first: bool) -> pd.DataF
 def seed_statistics(records: pd.DataFrame) -> pd.DataFrame:
     """Per (variant, key): the mean over seeds and the ends of its error bar.
 
-    The bar is mean ± the std over seeds (ddof 1) with two seeds or more; with one seed, the
-    bootstrap 95% interval where ``--bootstrap`` computed one; else none (NaN).
+    The bar is the 95% Student-t interval of the mean over seeds (:func:`ganbench.summary`) with two
+    seeds or more; with one seed, the bootstrap 95% interval where ``--bootstrap`` computed one;
+    else none (NaN).
 
     Returns:
         columns ``variant``, ``metric``, ``key``, ``space``, ``direction``, ``target``, ``mean``,
-        ``low``, ``high``, ``n_seeds``; ``real`` first.
+        ``low``, ``high``, ``n_seeds``, ``censored`` (the mean is only a lower bound); ``real`` first.
     """
-    summary = summarise(records)
-    several = summary["n_seeds"] >= 2
-    low = summary["mean"] - summary["std"]
-    high = summary["mean"] + summary["std"]
-    return summary.assign(
-        low=low.where(several, summary["ci_low"]), high=high.where(several, summary["ci_high"])
-    )[["variant", "metric", "key", "space", "direction", "target", "mean", "low", "high", "n_seeds"]]
+    stats = summary(records)
+    several = stats["n_seeds"] >= 2
+    return stats.assign(
+        low=stats["t_low"].where(several, stats["ci_low"]),
+        high=stats["t_high"].where(several, stats["ci_high"]),
+    )[
+        [
+            "variant",
+            "metric",
+            "key",
+            "space",
+            "direction",
+            "target",
+            "mean",
+            "low",
+            "high",
+            "n_seeds",
+            "censored",
+        ]
+    ]
 
 
 @dataclass
@@ -175,6 +200,12 @@ def plot(fig: Any, alt: str, caption: str) -> str:
     return figure_html(figures.png(fig), alt, caption)
 
 
+def results_table(frame: pd.DataFrame) -> str:
+    """A table of formatted cells, the variant in the first column, one header row, scrolling sideways."""
+    body = frame.rename_axis(index=None, columns=None).to_html(escape=True, border=0, classes="results")
+    return f'<div class="scroll">{body}</div>'
+
+
 def note(text: str) -> str:
     return f'<p class="note">{text}</p>'
 
@@ -261,17 +292,35 @@ def table_section(view: RunView) -> str:
     spaces = [space for space in SPACE_TITLES if (view.final["space"] == space).any()]
     if not spaces:
         return note("No evaluated units in this run.")
+    legends = [DIRECTIONS_LEGEND, CELLS_LEGEND, f"marks: {MARKS_LEGEND}"]
+    if (view.final["key"] == "kid").any():
+        legends.append(KID_UNITS)
     parts = [
-        "<p>↓ lower is better, ↑ higher is better, →x: x is ideal. Cells: mean ± std over seeds; with one "
-        "seed and <code>--bootstrap</code>, value [bootstrap 95% interval]. The <b>real</b> row compares "
-        "held-out with training images: the best value each measure can reach here (measures of copying "
-        "the training set flag it by construction).</p>"
+        "<p>The <b>real</b> row compares held-out with training images: the best value each measure can "
+        "reach here (measures of copying the training set flag it by construction).</p>",
+        '<ul class="legend">' + "".join(f"<li>{esc(text)}</li>" for text in legends) + "</ul>",
     ]
     for i, space in enumerate(spaces):
         frame = comparison_table(view.final, space, first=i == 0)
-        frame = frame.rename_axis(index=None, columns=None)  # one header row
         parts.append(f"<h3>{esc(SPACE_TITLES[space])}</h3>")
-        parts.append(f'<div class="scroll">{frame.to_html(escape=True, border=0, classes="results")}</div>')
+        parts.append(results_table(frame))
+    ranks = rank_cells(view.final)
+    if not ranks.empty:
+        parts.append(
+            "<h3>Ranks</h3><p>Per key, 1 + the number of variants whose 95% interval lies wholly on the "
+            "better side: variants whose intervals overlap share a rank.</p>" + results_table(ranks)
+        )
+    significant, _ = significance_statements(view.final)
+    parts.append("<h3>Significant differences</h3>")
+    if significant:
+        parts.append("<ul>" + "".join(f"<li>{esc(text)}</li>" for text in significant) + "</ul>")
+    else:
+        parts.append("<p>None at 0.05 after Holm's correction (or too few seeds to test).</p>")
+    links = {name: f'<a href="{name}">{name}</a>' for name in (REPORT_MD, REPORT_CSV)}
+    parts.append(
+        f'<p class="caption">Every test (Welch and permutation, Holm-corrected) is listed in '
+        f"{links[REPORT_MD]}; every statistic in {links[REPORT_CSV]}.</p>"
+    )
     return "".join(parts)
 
 
@@ -289,9 +338,10 @@ def bars_section(view: RunView) -> str:
             plot(
                 fig,
                 f"bar charts, {space}",
-                f"{esc(title)}. Bars: mean over seeds; error bars: ± one std over seeds (one seed: the "
-                "bootstrap 95% interval where computed, else none); dashed line: the real row. Look for "
-                "differences larger than the error bars, and for the distance to the real line.",
+                f"{esc(title)}. Bars: mean over seeds; error bars: the 95% Student-t interval of the mean "
+                "(one seed: the bootstrap 95% interval where computed, else none); a hatched bar marked "
+                "&gt; is only a lower bound; dashed line: the real row. Look for gaps larger than the "
+                "intervals, and for the distance to the real line.",
             )
         )
     return "".join(parts)
