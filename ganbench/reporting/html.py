@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -214,6 +215,11 @@ def code(text: str) -> str:
     return f"<code>{esc(text)}</code>"
 
 
+def markdown_code(text: str) -> str:
+    """Plain text whose Markdown code spans (`x`) become ``<code>``; everything escaped."""
+    return re.sub(r"`([^`]+)`", lambda m: f"<code>{m.group(1)}</code>", esc(text))
+
+
 # ---------------------------------------------------------------------------------------------
 # Sections
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +304,7 @@ def table_section(view: RunView) -> str:
     parts = [
         "<p>The <b>real</b> row compares held-out with training images: the best value each measure can "
         "reach here (measures of copying the training set flag it by construction).</p>",
-        '<ul class="legend">' + "".join(f"<li>{esc(text)}</li>" for text in legends) + "</ul>",
+        '<ul class="legend">' + "".join(f"<li>{markdown_code(text)}</li>" for text in legends) + "</ul>",
     ]
     for i, space in enumerate(spaces):
         frame = comparison_table(view.final, space, first=i == 0)

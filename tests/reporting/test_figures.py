@@ -159,3 +159,21 @@ def test_metric_vs_budget_ends_each_line_with_the_final_value() -> None:
         assert list(line.get_xdata()) == [0.1, 0.3, 0.5]  # sorted by budget
     assert sorted(line.get_ydata()[-1] for line in lines) == [10.0, 10.0, 11.0, 11.0]
     assert "kimg" in ax.get_xlabel()
+
+
+def test_a_censored_mean_is_a_hatched_bar_labelled_as_a_lower_bound() -> None:
+    stats = pd.DataFrame(
+        {
+            "variant": ["a", "b"],
+            "key": ["birthday_support"] * 2,
+            "direction": ["higher"] * 2,
+            "target": [None] * 2,
+            "mean": [135400.0, 80.0],
+            "low": [np.nan, 60.0],
+            "high": [np.nan, 100.0],
+            "censored": [True, False],
+        }
+    )
+    (ax,) = visible_axes(figures.key_bars(stats, COLOURS, "Pixel space"))
+    assert [p.get_hatch() or "" for p in ax.patches] == ["//", ""]
+    assert [t.get_text() for t in ax.texts] == ["> 1.35e+05", "80"]

@@ -18,6 +18,7 @@ from ganbench.reporting.html import (
     FAILED_SECTION,
     REPORT_HTML,
     SECTIONS,
+    markdown_code,
     render_html,
     split_stages,
     write_html,
@@ -242,3 +243,7 @@ def test_one_comparison_table_function_feeds_the_page(
     monkeypatch.setattr(report_html, "comparison_table", marked)
     found = sections(render_html(handmade_run, load_records(handmade_run)))
     assert calls == ["features", "logits", "pixels"] and found["table"].count("swapped") == 3
+
+
+def test_markdown_code_spans_become_code_and_the_rest_is_escaped() -> None:
+    assert markdown_code("`> x`: a <b>bound</b>") == "<code>&gt; x</code>: a &lt;b&gt;bound&lt;/b&gt;"
