@@ -184,7 +184,8 @@ def run(
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
     click.echo(render_terminal(run_dir, load_records(run_dir)))
-    click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
+    written = "records.jsonl, report.md, report.csv, report.html, samples, loss curves"
+    click.echo(f"written: {run_dir}/ ({written})", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
 
@@ -204,12 +205,14 @@ def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def report(run_dir: str) -> None:
-    """Write the report of RUN_DIR (report.md, report.csv) and print its compact table (100 columns).
+    """Write the report of RUN_DIR (report.md, report.csv, and report.html: one self-contained page with
+    the figures, to open from disk) and print its compact table (100 columns).
 
     \b
     Example:
       ganbench report reports/20261123-120000-quick
     """
+    from ganbench.reporting.html import REPORT_HTML
     from ganbench.reporting.records import load_records
     from ganbench.reporting.report import render_terminal, write_report
 
@@ -218,6 +221,7 @@ def report(run_dir: str) -> None:
         click.echo(render_terminal(Path(run_dir), load_records(run_dir)))
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
+    click.echo(f"written: {Path(run_dir) / REPORT_HTML}", err=True)
 
 
 @main.command()

@@ -229,12 +229,16 @@ def _csv_table(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_report(run_dir: str | Path) -> str:
-    """Write ``report.md`` and ``report.csv`` (variant x ``{key}_{statistic}``: mean, std, the t and
-    bootstrap intervals, seeds, censored, rank); return the Markdown."""
+    """Write ``report.md``, ``report.csv`` (variant x ``{key}_{statistic}``: mean, std, the t and
+    bootstrap intervals, seeds, censored, rank) and the self-contained ``report.html``
+    (:mod:`ganbench.reporting.html`); return the Markdown."""
+    from ganbench.reporting.html import write_html  # html builds on this module's tables and legends
+
     run_dir = Path(run_dir)
     records = load_records(run_dir)
     markdown = render_markdown(run_dir, records)
     (run_dir / REPORT_MD).write_text(markdown)
     _csv_table(records).to_csv(run_dir / REPORT_CSV)
+    write_html(run_dir, records)
     return markdown
 

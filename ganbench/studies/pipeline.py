@@ -182,9 +182,9 @@ def run(
     """Train every variant x seed of ``config``, evaluate, write records and the report.
 
     Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
-    ``records.jsonl``, ``report.md``, ``report.csv``, the ``real`` reference row's metric
-    artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a sample grid
-    and metric artifacts.
+    ``records.jsonl``, ``report.md``, ``report.csv``, ``report.html``, the ``real`` reference
+    row's metric artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a
+    sample grid, a nearest-neighbour grid, latent interpolations and metric artifacts.
 
     Raises:
         ConfigError: a setting that cannot be used (before anything is read or written).
@@ -268,6 +268,10 @@ def run(
             units[name] = unit
             fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
+            artifacts.save_nearest_neighbours(
+                fake_images, dataset.train.images, unit_dir / "nearest_neighbours.png", device=device
+            )
+            artifacts.save_interpolations(generator, unit_dir / "interpolation.png", seed=seed)
             fake = _features(extractor, fake_images, name, config, progress)
             scores = evaluate.generated_set(fake, f"{name} seed {seed}", unit_dir, unit, generator)
             log(f"{head} | {_keys(scores)}")
