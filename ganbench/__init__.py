@@ -19,7 +19,7 @@ from ganbench.reporting.export import export
 from ganbench.reporting.records import load_records
 from ganbench.studies.pipeline import run
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "DATASETS",
