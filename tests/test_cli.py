@@ -190,3 +190,30 @@ def test_bootstrap_adds_intervals(tmp_path: Path) -> None:
     assert records["ci_low"].notna().all() and (records["ci_low"] <= records["ci_high"]).all()
     assert "tournament" not in set(records["metric"])
     assert "[" in (next(tmp_path.iterdir()) / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_eval_every_records_checkpoints_and_leaves_the_final_records_alone(
+    smoke_run: Path, tmp_path: Path
+) -> None:
+    result = invoke(
+        "run", "--preset", "smoke", "--variants", "dcgan", "--eval-every", "0.2", "--out", str(tmp_path),
+        "--no-progress",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (watched,) = tmp_path.iterdir()
+    records = ganbench.load_records(watched)
+    checkpoints = records[records["stage"] == "checkpoint"]
+    assert sorted(set(checkpoints["kimg"])) == [0.224, 0.416]  # first G step past 0.2 and 0.4 kimg, batch 32
+    assert {"fid", "precision"} <= set(checkpoints["key"])
+    assert (checkpoints["variant"] == "dcgan").all() and (checkpoints["budget_kimg"] == 0.5).all()
+    columns = ["variant", "seed", "kimg", "g_steps", "metric", "key", "value", "std"]
+
+    def final_dcgan(run_dir: Path) -> pd.DataFrame:
+        df = ganbench.load_records(run_dir)
+        final = df["stage"] == "final"
+        df = df[final & df["variant"].isin(["real", "dcgan"]) & (df["metric"] != "tournament")]
+        return df[columns].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(final_dcgan(smoke_run), final_dcgan(watched))
+    assert "| dcgan" in (watched / "report.md").read_text()  # one row: checkpoints are not rows

@@ -28,6 +28,7 @@ FIELDS: tuple[str, ...] = (
     "variant",  # GAN variant, or "real" for the held-out vs training reference row
     "seed",  # training and sampling seed
     "status",  # ok | diverged | time-cap
+    "stage",  # final (end of training) | checkpoint (during training, --eval-every); None before 0.3: final
     "kimg",  # budget achieved: thousands of real images shown to D
     "g_steps",
     "d_steps",
