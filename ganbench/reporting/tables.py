@@ -8,7 +8,8 @@ A full cell (``full=True``) reads, over two seeds or more, ``mean ± std [t_low,
 seeds, the 95% Student-t interval of the mean); with one seed and ``--bootstrap``,
 ``value [ci_low, ci_high]`` (the bootstrap interval); a value that is only a lower bound (a censored
 birthday estimate) reads ``> value``. A compact cell (``full=False``) drops the interval:
-``mean±std``. Marks follow the number (:data:`MARKS`, :data:`BEST_MARK`).
+``mean±std``. Marks follow the number (:data:`MARKS`, :data:`BEST_MARK`). A spread below
+:data:`ROUNDING_SPREAD` times the mean (equal values up to float rounding) reads 0.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ MARKS_LEGEND = (
 )
 
 TRAINING_COLUMNS = ("seeds", "kimg", "G steps")
+#: A spread over seeds below this fraction of the mean is float rounding of equal values: shown as 0.
+ROUNDING_SPREAD = 1e-9
 
 
 def format_number(value: float, digits: int = 4) -> str:
@@ -70,6 +73,7 @@ def cell(row: Mapping, mark: str = "", full: bool = True) -> str:
     elif row["censored"]:
         text = f"> {format_number(mean)}"
     elif n >= 2 and not pd.isna(std):
+        std = 0.0 if std < ROUNDING_SPREAD * abs(mean) else std
         spread = f" ± {format_spread(std)}" if full else f"±{format_spread(std)}"
         interval = f" [{format_number(row['t_low'])}, {format_number(row['t_high'])}]"
         text = f"{format_number(mean)}{spread}" + (interval if full else "")

@@ -52,6 +52,8 @@ def test_cell_forms() -> None:
     bootstrapped = summary_row(ci_low=11.0, ci_high=13.5)
     assert cell(bootstrapped) == "12 [11, 13.5]" and cell(bootstrapped, full=False) == "12"
     assert cell(summary_row()) == "12" and cell(summary_row(mean=math.nan)) == "n/a"
+    rounding = summary_row(mean=0.2, std=3.4e-17, n_seeds=3, t_low=0.2, t_high=0.2)
+    assert cell(rounding, full=False) == "0.2±0"  # equal values up to float rounding
 
 
 def test_a_censored_estimate_reads_as_a_lower_bound() -> None:
