@@ -1,6 +1,7 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
-The public API: the four registries, :func:`run`, :func:`load_records` and the config types.
+The public API: the four registries, :func:`run`, :func:`load_records`, :func:`summary`, :func:`compare`,
+:func:`export` and the config types.
 """
 
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # isort: skip
@@ -11,11 +12,14 @@ import ganbench.extractors
 import ganbench.metrics
 
 import ganbench.variants  # noqa: F401  isort: skip
+from ganbench.analysis.comparisons import compare
+from ganbench.analysis.summary import summary
 from ganbench.config import ConfigError, EvalConfig, RunConfig, TrainConfig, check_config, load_preset
+from ganbench.reporting.export import export
 from ganbench.reporting.records import load_records
 from ganbench.studies.pipeline import run
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "DATASETS",
@@ -28,7 +32,10 @@ __all__ = [
     "TrainConfig",
     "__version__",
     "check_config",
+    "compare",
+    "export",
     "load_preset",
     "load_records",
     "run",
+    "summary",
 ]

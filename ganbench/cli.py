@@ -26,6 +26,7 @@ Examples:
   ganbench run --preset paper                   # Lucic et al. 2018 protocol on full MNIST, for a GPU
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
+  ganbench run --eval-every 20                  # also evaluate during training: metric-vs-budget curves
 """
 
 #: The CLI option that sets each config setting, to name it in error messages.
@@ -42,6 +43,7 @@ OPTION_OF_SETTING = {
     "eval.metrics": "--metrics",
     "eval.n_samples": "--n-samples",
     "eval.bootstrap": "--bootstrap",
+    "eval.every_kimg": "--eval-every",
 }
 
 
@@ -76,7 +78,7 @@ def main() -> None:
 
     \b
     Start with:  ganbench run            then:  ganbench report reports/<run-id>
-    See also:    ganbench list
+    See also:    ganbench list, ganbench export
     """
     from ganbench.runtime import configure_threads
 
@@ -108,7 +110,16 @@ def main() -> None:
     "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
 )
 @click.option(
-    "--bootstrap", type=int, help="Bootstrap resamples per metric: adds ci_low / ci_high to every value."
+    "--bootstrap",
+    type=int,
+    help="Bootstrap resamples per metric: adds ci_low / ci_high (and ci_method) to every value whose "
+    "measure has an interval; `ganbench list metrics` says how each is made.",
+)
+@click.option(
+    "--eval-every",
+    type=float,
+    metavar="KIMG",
+    help="Also evaluate every KIMG during training (metric-vs-budget curves in the report).",
 )
 @click.option(
     "--tournament/--no-tournament",
@@ -130,13 +141,15 @@ def run(
     budget_seconds: float | None,
     n_samples: int | None,
     bootstrap: int | None,
+    eval_every: float | None,
     tournament: bool | None,
     device: str | None,
     out_dir: str,
     no_progress: bool,
 ) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
-    from ganbench.reporting.report import REPORT_MD
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal
     from ganbench.studies.pipeline import run as run_pipeline
     from ganbench.studies.preflight import OutDirError
 
@@ -151,6 +164,7 @@ def run(
         "eval.metrics": _csv(metrics),
         "eval.n_samples": n_samples,
         "eval.bootstrap": bootstrap,
+        "eval.every_kimg": eval_every,
     }
     given = {setting for setting, value in overrides.items() if value is not None}
     source = f"--config {config_file}" if config_file else f"preset {preset}"
@@ -173,8 +187,9 @@ def run(
         raise click.UsageError(str(err)) from None
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
-    click.echo((run_dir / REPORT_MD).read_text())
-    click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, samples, loss curves)", err=True)
+    click.echo(render_terminal(run_dir, load_records(run_dir)))
+    written = "records.jsonl, report.md, report.csv, report.html, samples, loss curves"
+    click.echo(f"written: {run_dir}/ ({written})", err=True)
     if (run_dir / "errors.txt").exists():
         raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
 
@@ -194,19 +209,195 @@ def _nested(overrides: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def report(run_dir: str) -> None:
-    """Print and write the comparative table of RUN_DIR (report.md, report.csv).
+    """Write the report of RUN_DIR (report.md, report.csv, and report.html: one self-contained page with
+    the figures, to open from disk) and print its compact table (100 columns).
 
     \b
     Example:
       ganbench report reports/20261123-120000-quick
     """
-    from ganbench.reporting.report import write_report
+    from ganbench.reporting.html import REPORT_HTML
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal, write_report
 
     try:
-        markdown = write_report(Path(run_dir))
+        write_report(Path(run_dir))
+        click.echo(render_terminal(Path(run_dir), load_records(run_dir)))
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
-    click.echo(markdown)
+    click.echo(f"written: {Path(run_dir) / REPORT_HTML}", err=True)
+
+
+@main.command()
+@click.argument("runs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="File to write: FILE.csv or FILE.parquet (the format follows the suffix).",
+)
+@click.option(
+    "--summary",
+    "as_summary",
+    is_flag=True,
+    help="Write the per-variant summary (mean, std, intervals over seeds) instead of the records.",
+)
+def export(runs: tuple[str, ...], output: str, as_summary: bool) -> None:
+    """Write the records of RUNS (run directories, records.jsonl files or globs) to one CSV or Parquet file.
+
+    \b
+    Examples:
+      ganbench export reports/20261123-120000-quick -o quick.csv
+      ganbench export 'reports/*-quick' -o all.parquet      # quote a glob: ganbench expands it
+      ganbench export 'reports/*' --summary -o summary.csv
+    """
+    from ganbench.analysis.summary import summary
+    from ganbench.reporting.export import EXPORT_FORMATS
+    from ganbench.reporting.export import export as export_frame
+    from ganbench.reporting.records import load_records
+
+    if Path(output).suffix.lower() not in EXPORT_FORMATS:
+        raise click.BadParameter(
+            f"{output!r} must end in .csv or .parquet (the format follows the suffix)", param_hint="'-o'"
+        )
+    try:
+        records = load_records(list(runs))
+    except FileNotFoundError as err:
+        raise click.BadParameter(str(err), param_hint="'RUNS'") from None
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    frame = summary(records) if as_summary else records
+    path = export_frame(frame, output)
+    what = "summary rows" if as_summary else "records"
+    click.echo(f"written: {path} ({len(frame)} {what} from {records['run_id'].nunique()} run(s))")
+
+
+CHECK_EXAMPLES = """
+\b
+Examples:
+  ganbench check reports/<run-id> --thresholds benchmarks/thresholds/ci.toml
+  ganbench check reports/<new> --thresholds gate.toml --baseline reports/<old>
+  ganbench check reports/<run-id> --thresholds gate.toml --json --junit junit.xml
+  ganbench thresholds suggest reports/<run-id> -o gate.toml      # a starting file
+\b
+Exit codes: 0 every bound holds (warn-tier violations are printed); 1 a required bound is
+crossed or its record is missing; 2 the thresholds file, run or baseline cannot be used.
+"""
+
+
+@main.command(epilog=CHECK_EXAMPLES)
+@click.argument("run_dir", type=click.Path())
+@click.option(
+    "--thresholds",
+    "thresholds_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="TOML file of bounds per [dataset.variant] (see `ganbench thresholds suggest`).",
+)
+@click.option("--baseline", type=click.Path(), help="Run directory that baseline_* bounds are relative to.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+@click.option(
+    "--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML: one test case per bound."
+)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    run_dir: str,
+    thresholds_file: str,
+    baseline: str | None,
+    as_json: bool,
+    junit: str | None,
+) -> None:
+    """Check RUN_DIR's measured values against the bounds of a thresholds file (a CI gate)."""
+    import json
+
+    from ganbench.gate import RunDataError, ThresholdsError, evaluate, load_run, load_thresholds
+    from ganbench.gate.json_result import error_document, gate_document
+    from ganbench.gate.junit import write_junit, write_junit_error
+    from ganbench.gate.result import EXIT_UNUSABLE
+    from ganbench.gate.text import render_text
+
+    try:
+        thresholds = load_thresholds(thresholds_file)
+        run = load_run(run_dir)
+        try:
+            base = load_run(baseline) if baseline is not None else None
+        except RunDataError as err:
+            raise RunDataError(f"--baseline: {err}") from None
+        gate = evaluate(thresholds, run, base)
+    except (ThresholdsError, RunDataError) as err:
+        message = str(err)
+        if junit:
+            _write_or_exit(lambda: write_junit_error(message, junit), junit)
+        if as_json:
+            click.echo(json.dumps(error_document(message), indent=2))
+        click.echo(f"Error: {message}", err=True)
+        ctx.exit(EXIT_UNUSABLE)
+    if as_json:
+        click.echo(json.dumps(gate_document(gate), indent=2))
+    else:
+        click.echo(render_text(gate))
+    if junit:
+        _write_or_exit(lambda: write_junit(gate, junit), junit)
+        click.echo(f"written: {junit}", err=True)
+    ctx.exit(gate.exit_code)
+
+
+def _write_or_exit(write: Any, path: str) -> None:
+    """Run ``write()``; an unwritable path exits 2 naming it."""
+    try:
+        write()
+    except OSError as err:
+        raise click.BadParameter(f"cannot write {path}: {err.strerror or err}") from None
+
+
+@main.group()
+def thresholds() -> None:
+    """Make thresholds files for `ganbench check`."""
+
+
+@thresholds.command()
+@click.argument("run_dir", type=click.Path())
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the file here instead of printing it."
+)
+@click.option(
+    "--sigma",
+    type=float,
+    default=3.0,
+    show_default=True,
+    help="Bounds sit this many seed standard deviations from the mean, on the worse side.",
+)
+@click.option("--keys", help="Comma-separated keys to bound (default: every key the run measured).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def suggest(run_dir: str, output: str | None, sigma: float, keys: str | None, force: bool) -> None:
+    """Print (or write) a starting thresholds file from RUN_DIR's measured means and seed spreads.
+
+    \b
+    Examples:
+      ganbench thresholds suggest reports/<run-id>
+      ganbench thresholds suggest reports/<run-id> -o gate.toml --sigma 4 --keys fid,recall,coverage
+    """
+    from ganbench.gate import RunDataError, evaluate, load_run, parse_thresholds, suggest_thresholds
+    from ganbench.gate.text import summary_line
+
+    if output and Path(output).exists() and not force:
+        raise click.BadParameter(f"{output} exists; pass --force to overwrite it", param_hint="'--output'")
+    try:
+        run = load_run(run_dir)
+        text = suggest_thresholds(run, sigma, _csv(keys))
+    except RunDataError as err:
+        raise click.BadParameter(str(err), param_hint="'RUN_DIR'") from None
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    gate = evaluate(parse_thresholds(text, output or "<suggested>"), run)
+    if output:
+        _write_or_exit(lambda: Path(output).write_text(text, encoding="utf-8"), output)
+        click.echo(f"written: {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    click.echo(f"checked against run {run.run_id}: {summary_line(gate)}", err=True)
 
 
 LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets")

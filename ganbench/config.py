@@ -68,6 +68,7 @@ class EvalConfig:
     )
     metric_seed: int = 0  # seed of the random draws inside measures (splits, subsets, matches)
     bootstrap: int = 0  # bootstrap resamples per set measure for ci_low / ci_high (0: none)
+    every_kimg: float | None = None  # also evaluate set measures every this many kimg during training
     cache_features: bool = True  # keep extracted features in the user cache (keyed by content)
 
 
@@ -293,5 +294,15 @@ def check_config(config: RunConfig) -> RunConfig:
         metrics=_names("eval.metrics", e.metrics, METRICS, "metric"),
         metric_seed=_int("eval.metric_seed", e.metric_seed, minimum=0, maximum=2**32 - 1, what="a seed"),
         bootstrap=_int("eval.bootstrap", e.bootstrap, minimum=0, what="bootstrap resamples, 0 for none"),
+        every_kimg=None
+        if e.every_kimg is None
+        else _number("eval.every_kimg", e.every_kimg, positive=True, what="kimg between evaluations"),
     )
+    if evaluation.every_kimg is not None and evaluation.every_kimg >= train.kimg:
+        raise ConfigError(
+            "eval.every_kimg",
+            f"eval.every_kimg = {evaluation.every_kimg:g} is not below the budget "
+            f"train.kimg = {train.kimg:g}: no evaluation would happen during training; "
+            f"give a smaller interval, e.g. {train.kimg / 4:g}",
+        )
     return dataclasses.replace(config, variants=variants, seeds=seeds, train=train, eval=evaluation)

@@ -74,11 +74,16 @@ def test_same_seed_same_records(smoke_run: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_report_command_rewrites_the_table(smoke_run: Path) -> None:
+def test_report_command_rewrites_the_files_and_prints_a_table_within_100_columns(smoke_run: Path) -> None:
     (smoke_run / "report.md").unlink()
     result = invoke("report", str(smoke_run))
-    assert result.exit_code == 0 and "| dcgan" in result.output
-    assert (smoke_run / "report.md").exists()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 100, max(lines, key=len)
+    assert all(any(line.startswith(f"{variant} ") for line in lines) for variant in FOUR)
+    printed = " ".join(lines)
+    assert all(f" {key} " in printed for key in ("fid", "kid", "precision", "recall", "density", "coverage"))
+    assert "| dcgan" in (smoke_run / "report.md").read_text()  # the file keeps the full Markdown table
 
 
 def test_unknown_variant_lists_valid_ones() -> None:
@@ -189,3 +194,30 @@ def test_bootstrap_adds_intervals(tmp_path: Path) -> None:
     assert records["ci_low"].notna().all() and (records["ci_low"] <= records["ci_high"]).all()
     assert "tournament" not in set(records["metric"])
     assert "[" in (next(tmp_path.iterdir()) / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_eval_every_records_checkpoints_and_leaves_the_final_records_alone(
+    smoke_run: Path, tmp_path: Path
+) -> None:
+    result = invoke(
+        "run", "--preset", "smoke", "--variants", "dcgan", "--eval-every", "0.2", "--out", str(tmp_path),
+        "--no-progress",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (watched,) = tmp_path.iterdir()
+    records = ganbench.load_records(watched)
+    checkpoints = records[records["stage"] == "checkpoint"]
+    assert sorted(set(checkpoints["kimg"])) == [0.224, 0.416]  # first G step past 0.2 and 0.4 kimg, batch 32
+    assert {"fid", "precision"} <= set(checkpoints["key"])
+    assert (checkpoints["variant"] == "dcgan").all() and (checkpoints["budget_kimg"] == 0.5).all()
+    columns = ["variant", "seed", "kimg", "g_steps", "metric", "key", "value", "std"]
+
+    def final_dcgan(run_dir: Path) -> pd.DataFrame:
+        df = ganbench.load_records(run_dir)
+        final = df["stage"] == "final"
+        df = df[final & df["variant"].isin(["real", "dcgan"]) & (df["metric"] != "tournament")]
+        return df[columns].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(final_dcgan(smoke_run), final_dcgan(watched))
+    assert "| dcgan" in (watched / "report.md").read_text()  # one row: checkpoints are not rows

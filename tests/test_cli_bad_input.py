@@ -73,6 +73,8 @@ BAD_OPTIONS = [
     (["--budget-seconds", "-1"], ["'--budget-seconds'", "got -1", "positive"]),
     (["--n-samples", "1"], ["'--n-samples'", "got 1", ">= 2"]),
     (["--bootstrap", "-1"], ["'--bootstrap'", "got -1", ">= 0"]),
+    (["--eval-every", "0"], ["'--eval-every'", "got 0", "positive"]),
+    (["--eval-every", "80"], ["'--eval-every'", "not below the budget", "smaller interval"]),
     (["--device", "tpu"], ["'--device'", "'tpu'", "auto, cpu, cuda"]),
     (["--dataset", "nope"], ["'--dataset'", "'nope'", "valid datasets: fashion-mnist"]),
     (["--preset", "huge"], ["'--preset'", "'huge'", "valid presets: paper"]),

@@ -26,9 +26,15 @@ a dropped bin.
 Keys (both lower is better): ``ndb`` = number of different bins / K (about ``alpha`` for two
 samples of one distribution), ``ndb_js`` = Jensen–Shannon divergence in nats between the real
 and generated bin histograms (at most log 2).
+
+**Diagnostics.** With ``artifact_dir``: ``ndb.json``, the bin histogram behind the two values
+(see :func:`write_bins`), which the HTML report plots.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
@@ -65,10 +71,11 @@ def ndb_samples(
     max_train: int = 20000,
     n_init: int = 3,
     seed: int = 0,
+    artifact_dir: Path | None = None,
 ) -> PerSample:
     """Per-row bin of the held-out and generated rows (int [N], [M]), the bins fitted once on ``train``
-    (which is not resampled), so a resample's reduction is NDB recomputed on the resampled sets.
-    Arguments as :func:`ndb`."""
+    (which is not resampled), so a resample's reduction is NDB recomputed on the resampled sets;
+    the value (every row once) writes ``ndb.json`` to ``artifact_dir``. Arguments as :func:`ndb`."""
     r = as_matrix("real", real)
     f = as_matrix("fake", fake)
     t = as_matrix("train", train)
@@ -103,9 +110,12 @@ def ndb_samples(
         n, m = in_real.shape[0], in_fake.shape[0]
         count_r = np.bincount(in_real, minlength=bins)
         count_f = np.bincount(in_fake, minlength=bins)
-        different = np.abs(two_proportion_z(count_r, n, count_f, m)) > critical
-        js = float(js_divergence(count_r / n, count_f / m))
-        return {"ndb": float(different.mean()), "ndb_js": js}
+        z = two_proportion_z(count_r, n, count_f, m)
+        different = np.abs(z) > critical
+        out = {"ndb": float(different.mean()), "ndb_js": float(js_divergence(count_r / n, count_f / m))}
+        if artifact_dir is not None and real_rows is None and fake_rows is None:  # the value's bins
+            write_bins(Path(artifact_dir), count_r, count_f, z, different, alpha, out)
+        return out
 
     return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
@@ -116,6 +126,7 @@ def ndb_samples(
     directions={"ndb": "lower", "ndb_js": "lower"},
     reference="Richardson & Weiss 2018 (arXiv:1805.12462)",
     extra_inputs=("train",),
+    runtime=("artifact_dir",),
     notes=(
         "bins fitted on training features, but the generated shares are tested against held-out real "
         "shares, not the training shares of the paper and eitanrich/gans-n-gmms; needs N, M >= 20"
@@ -138,6 +149,7 @@ def ndb(
     max_train: int = 20000,
     n_init: int = 3,
     seed: int = 0,
+    artifact_dir: Path | None = None,
 ) -> dict[str, float]:
     """NDB/K and the bin-histogram JS divergence.
 
@@ -150,6 +162,8 @@ def ndb(
         max_train: at most this many training rows (drawn with ``seed``) are clustered.
         n_init: k-means restarts (fixed so the cost is bounded and the result reproducible).
         seed: seeds the training subsample and k-means.
+        artifact_dir: where to write ``ndb.json`` (:func:`write_bins`); nothing is written when
+            ``None``. Does not change the values.
 
     Returns:
         ``{"ndb": float in [0, 1], "ndb_js": float in [0, log 2]}``.
@@ -167,4 +181,40 @@ def ndb(
         max_train=max_train,
         n_init=n_init,
         seed=seed,
+        artifact_dir=artifact_dir,
     ).value()
+
+
+def write_bins(
+    directory: Path,
+    count_real: np.ndarray,
+    count_fake: np.ndarray,
+    z: np.ndarray,
+    different: np.ndarray,
+    alpha: float,
+    values: dict[str, float],
+) -> None:
+    """``ndb.json`` in ``directory``: the per-bin histogram the values were computed from.
+
+    Fields: ``bins`` (K), ``alpha``, ``n_real`` (N), ``n_fake`` (M), ``real_count`` and
+    ``fake_count`` (int [K]), ``real_share`` and ``fake_share`` (the proportions n_r / N and
+    n_f / M, float [K]), ``z`` (the per-bin two-proportion z statistic, positive where the
+    generator over-represents the bin), ``different`` (bool [K], |z| > z_{1 - alpha/2}), and the
+    measure's values ``ndb`` and ``ndb_js``.
+    """
+    n_real, n_fake = int(count_real.sum()), int(count_fake.sum())
+    summary = {
+        "bins": len(count_real),
+        "alpha": alpha,
+        "n_real": n_real,
+        "n_fake": n_fake,
+        "real_count": count_real.tolist(),
+        "fake_count": count_fake.tolist(),
+        "real_share": (count_real / n_real).tolist(),
+        "fake_share": (count_fake / n_fake).tolist(),
+        "z": z.tolist(),
+        "different": different.tolist(),
+        **values,
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "ndb.json").write_text(json.dumps(summary, indent=2))

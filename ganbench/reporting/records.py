@@ -7,11 +7,12 @@ a run that was killed mid-write and accepts a run directory.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import math
 import os
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ FIELDS: tuple[str, ...] = (
     "variant",  # GAN variant, or "real" for the held-out vs training reference row
     "seed",  # training and sampling seed
     "status",  # ok | diverged | time-cap
+    "stage",  # final (end of training) | checkpoint (during training, --eval-every); None before 0.3: final
     "kimg",  # budget achieved: thousands of real images shown to D
     "g_steps",
     "d_steps",
@@ -139,19 +141,59 @@ def append_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> No
         os.fsync(f.fileno())
 
 
-def load_records(path: str | Path) -> pd.DataFrame:
-    """Records of a run directory or a ``records.jsonl`` file as a tidy DataFrame, one row per scalar.
+#: Characters that make a path argument a glob pattern.
+GLOB_CHARACTERS = frozenset("*?[")
 
-    A truncated last line (a run killed mid-write) is skipped with a warning; any other
-    malformed line is an error naming the file and line.
+
+def load_records(paths_or_globs: str | Path | Sequence[str | Path]) -> pd.DataFrame:
+    """Records of one or several runs as one tidy DataFrame, one row per scalar, columns :data:`FIELDS`.
+
+    Args:
+        paths_or_globs: a run directory or a ``records.jsonl`` file, a glob pattern matching some
+            (``"reports/*-smoke"``, ``"reports/**/records.jsonl"``: ``**`` spans directories), or a
+            list of them. Runs are concatenated in the order given (a glob's matches sorted by name);
+            each record keeps its ``run_id``; a run named twice is loaded once.
+
+    Raises:
+        FileNotFoundError: a path that does not exist, or a glob that matches no run (its matches
+            that are neither a run directory nor a ``.jsonl`` file are left out).
+        ValueError: a malformed line other than a truncated last one (which is skipped with a warning).
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / RECORDS_FILE
-    if not path.exists():
+    items = [paths_or_globs] if isinstance(paths_or_globs, str | Path) else list(paths_or_globs)
+    if not items:
+        raise FileNotFoundError("no runs given: pass a run directory, a records.jsonl file or a glob of them")
+    files = list(dict.fromkeys(file for item in items for file in _records_files(item)))
+    frames = [_load_records_file(file) for file in files]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    for column in INTEGER_FIELDS:  # nullable integers: the `real` row has no seed or steps
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _records_files(item: str | Path) -> list[Path]:
+    """The records files one argument names: itself, its directory's records file, or a glob's runs."""
+    path = Path(item)
+    if path.exists() or not GLOB_CHARACTERS & set(str(item)):
+        file = path / RECORDS_FILE if path.is_dir() else path
+        if not file.exists():
+            raise FileNotFoundError(
+                f"no records at {file}: pass a run directory made by `ganbench run` or its {RECORDS_FILE}"
+            )
+        return [file.resolve()]
+    matches = sorted(Path(match) for match in glob.glob(str(item), recursive=True))
+    runs = [m / RECORDS_FILE if m.is_dir() else m for m in matches]
+    runs = [m.resolve() for m in runs if m.is_file() and m.suffix == ".jsonl"]
+    if not runs:
+        found = f"{len(matches)} path(s), none a run directory or records file" if matches else "nothing"
         raise FileNotFoundError(
-            f"no records at {path}: pass a run directory made by `ganbench run` or its {RECORDS_FILE}"
+            f"the pattern {str(item)!r} matched {found}: give a glob of run directories made by"
+            f" `ganbench run` (e.g. 'reports/*') or of their {RECORDS_FILE} files"
         )
+    return runs
+
+
+def _load_records_file(path: Path) -> pd.DataFrame:
+    """One records file; a truncated last line is skipped with a warning."""
     rows = []
     lines = path.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, start=1):
@@ -161,10 +203,7 @@ def load_records(path: str | Path) -> pd.DataFrame:
             rows.append(json.loads(line))
         except json.JSONDecodeError as err:
             if number == len(lines):
-                warnings.warn(f"{path}:{number}: skipping a truncated last line ({err})", stacklevel=2)
+                warnings.warn(f"{path}:{number}: skipping a truncated last line ({err})", stacklevel=3)
                 continue
             raise ValueError(f"{path}:{number} is not a JSON record: {err}") from None
-    frame = pd.DataFrame(rows, columns=list(FIELDS))
-    for column in INTEGER_FIELDS:  # nullable integers: the `real` row has no seed or steps
-        frame[column] = frame[column].astype("Int64")
-    return frame
+    return pd.DataFrame(rows, columns=list(FIELDS))

@@ -1,4 +1,5 @@
-"""Comparative tables (and their files) from a run's records."""
+"""The run report from records.jsonl alone: report.md (full tables), report.csv (every statistic), and
+the compact table ``ganbench report`` prints (:func:`render_terminal`, within 100 columns)."""
 
 from __future__ import annotations
 
@@ -7,43 +8,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.analysis.ranks import ranks
+from ganbench.analysis.summary import summary
 from ganbench.reporting.records import load_records
+from ganbench.reporting.statements import all_tests_table, significance_statements
+from ganbench.reporting.tables import ARROWS, MARKS_LEGEND, rank_cells, table
+from ganbench.reporting.terminal import TERMINAL_WIDTH, fit_table, wrap
 
-ARROWS = {"lower": "↓", "higher": "↑"}
+__all__ = [
+    "ARROWS",
+    "REPORT_CSV",
+    "REPORT_MD",
+    "SPACE_TITLES",
+    "render_markdown",
+    "render_terminal",
+    "table",
+    "write_report",
+]
+
 REPORT_MD = "report.md"
 REPORT_CSV = "report.csv"
-
-
-def _column(key: str, direction: str, target: float | None) -> str:
-    if direction == "target":
-        return f"{key} →{target:g}"
-    return f"{key} {ARROWS.get(direction, '')}".strip()
-
-
-def summarise(records: pd.DataFrame) -> pd.DataFrame:
-    """Mean and std over seeds of every (variant, key), for evaluated units only.
-
-    Returns a long DataFrame with columns variant, metric, key, direction, target, space,
-    mean, std, n_seeds; ``real`` first, then variants in the order they were run.
-    """
-    evaluated = records[(records["status"] != "diverged") & (records["metric"] != "training")]
-    if evaluated.empty:
-        return pd.DataFrame(
-            columns=["variant", "metric", "key", "direction", "target", "space", "mean", "std", "n_seeds"]
-        )
-    grouped = evaluated.groupby(["variant", "metric", "key"], sort=False, dropna=False)
-    summary = grouped.agg(
-        direction=("direction", "first"),
-        target=("target", "first"),
-        space=("space", "first"),
-        mean=("value", "mean"),
-        std=("value", "std"),
-        n_seeds=("value", "count"),
-        ci_low=("ci_low", "mean"),
-        ci_high=("ci_high", "mean"),
-    ).reset_index()
-    return summary
-
 
 SPACE_TITLES = {
     "features": "Feature space",
@@ -52,97 +36,126 @@ SPACE_TITLES = {
     "models": "Models: tournament of the run's discriminators and generators",
 }
 
-
-def table(records: pd.DataFrame, space: str | None = None, training: bool = True) -> pd.DataFrame:
-    """Variant x metric key, for one feature space (or all); cells ``mean ± std`` over seeds,
-    headers carry direction arrows; with ``training``, the columns seeds, kimg and G steps
-    come first (and every variant gets a row, diverged ones included)."""
-    summary = summarise(records)
-    if space is not None:
-        summary = summary[summary["space"] == space]
-    if summary.empty:
-        return pd.DataFrame()
-    summary = summary.assign(
-        column=[
-            _column(k, d, t)
-            for k, d, t in zip(summary["key"], summary["direction"], summary["target"], strict=True)
-        ],
-        cell=[_cell(row) for row in summary.itertuples()],
-    )
-    wide = summary.pivot(index="variant", columns="column", values="cell")
-    wide = wide.reindex(
-        index=list(dict.fromkeys(summary["variant"])), columns=list(dict.fromkeys(summary["column"]))
-    )
-    if not training:
-        return wide.fillna("")
-    columns = _training_columns(records)
-    return columns.join(wide, how="outer").reindex(wide.index.union(columns.index, sort=False)).fillna("")
+CELLS_LEGEND = (
+    "cells: mean ± std over seeds [95% Student-t interval of the mean]; with one seed, the value"
+    " [bootstrap 95% interval] when the run had --bootstrap; `> x`: only a lower bound (a censored"
+    " birthday estimate: no duplicate was found, so the support is at least x)"
+)
+DIRECTIONS_LEGEND = "↓ lower is better, ↑ higher is better, →x: x is ideal"
+KID_UNITS = (
+    "KID is the unbiased squared MMD with the cubic polynomial kernel k(a, b) = (a·b/d + 1)³ on the"
+    " extractor's d-dimensional features (Bińkowski et al. 2018), in that kernel's units, as"
+    " computed: not multiplied by 1000 (papers often print KID × 10³); compare it only between runs"
+    " with the same extractor"
+)
+KID_UNITS_SHORT = "KID: unbiased MMD², cubic kernel on the extractor's features, as computed (not × 10³)."
+TERMINAL_MARKS_LEGEND = (
+    "★ best mean of a column; *, **, ***: worse than it at Holm-corrected Welch p < 0.05, 0.01, 0.001."
+)
+CSV_STATISTICS = ("mean", "std", "t_low", "t_high", "ci_low", "ci_high", "n_seeds", "censored")
 
 
-def _cell(row: object) -> str:
-    """``mean ± std`` over seeds; a single seed with a bootstrap interval shows ``value [low, high]``."""
-    mean, std, n, low, high = (getattr(row, f) for f in ("mean", "std", "n_seeds", "ci_low", "ci_high"))
-    if pd.isna(mean):
-        return "n/a"
-    if n >= 2 and not pd.isna(std):
-        return f"{mean:.4g} ± {std:.2g}"
-    if not pd.isna(low) and not pd.isna(high):
-        return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
-    return f"{mean:.4g}"
+def _spaces(records: pd.DataFrame) -> list[str]:
+    return [space for space in SPACE_TITLES if (records["space"] == space).any()]
 
 
-def _training_columns(records: pd.DataFrame) -> pd.DataFrame:
-    """Per variant: seeds run, diverged count, mean kimg and G steps achieved."""
-    units = records[records["variant"] != "real"].drop_duplicates(["variant", "seed"])
-    rows = {}
-    for variant, group in units.groupby("variant", sort=False):
-        diverged = int((group["status"] == "diverged").sum())
-        rows[variant] = {
-            "seeds": str(len(group)) + (f" ({diverged} diverged)" if diverged else ""),
-            "kimg": f"{group['kimg'].mean():.1f}",
-            "G steps": f"{group['g_steps'].mean():.0f}",
-        }
-    real = {"real": {"seeds": "", "kimg": "", "G steps": ""}} if (records["variant"] == "real").any() else {}
-    return pd.DataFrame.from_dict({**real, **rows}, orient="index")
+def _space_title(space: str, records: pd.DataFrame) -> str:
+    title = SPACE_TITLES[space]
+    if space == "features" and len(records) and pd.notna(records["extractor"].iloc[0]):
+        first = records.iloc[0]
+        title += f" ({first['extractor']} `{first['extractor_hash']}`)"
+    return title
+
+
+def _protocol(run_dir: Path, records: pd.DataFrame) -> list[str]:
+    meta_path = run_dir / "run.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    lines = []
+    if meta.get("fallback"):
+        lines += [f"> **Dataset fallback:** {meta['fallback']}", ""]
+    if not len(records):
+        return lines
+    first = records.iloc[0]
+    accuracy = meta.get("extractor", {}).get("held_out_accuracy")
+    train_cfg = meta.get("config", {}).get("train", {})
+    lines += [
+        f"- dataset: **{first['dataset']}**, generated samples compared with its held-out split"
+        f" (source: {meta.get('dataset_source', '?')})",
+        f"- feature space: {first['extractor']} `{first['extractor_hash']}`"
+        + (f", held-out accuracy {accuracy:.2%}" if accuracy is not None else ""),
+        f"- n_real = n_fake = {first['n_real'] if pd.notna(first['n_real']) else '?'} per evaluation",
+        f"- budget: {train_cfg.get('kimg', '?')} kimg (thousands of real images shown to D), "
+        f"batch {train_cfg.get('batch_size', '?')}"
+        + (f", cap {train_cfg['budget_seconds']} s" if train_cfg.get("budget_seconds") else ""),
+        f"- device: {first['device']}; torch {first['torch_version']}; ganbench {first['ganbench_version']}",
+        "- `real` row: held-out vs training images, the best value each metric can reach here"
+        " (except measures of copying the training set, which flag it by construction);"
+        f" {DIRECTIONS_LEGEND}",
+        f"- {CELLS_LEGEND}",
+        f"- marks: {MARKS_LEGEND}",
+    ]
+    if (records["key"] == "kid").any():
+        lines.append(f"- {KID_UNITS}")
+    return [*lines, ""]
+
+
+def _comparisons_section(records: pd.DataFrame) -> list[str]:
+    """Pairwise significance statements in words, then every test as a table."""
+    tests = all_tests_table(records)
+    lines = ["## Pairwise comparisons", ""]
+    if tests.empty:
+        return [*lines, "(fewer than two variants: nothing to compare)", ""]
+    lines += [
+        "Welch's t-test over seeds, Holm-corrected over every pair of variants on one key; the exact"
+        " (or Monte-Carlo) permutation test of the mean difference beside it in the table below."
+        " Keys with a target are compared on the distance to it. `diff`: the better variant's mean"
+        " minus the other's.",
+        "",
+    ]
+    if tests["note"].str.startswith("one seed of ").all():
+        return [
+            *lines,
+            "No test is possible: " + tests["note"].iloc[0] + ". Run with several seeds"
+            " (`--seeds 0,1,2`) to compare variants.",
+            "",
+        ]
+    significant, others = significance_statements(records)
+    lines += ["### Significant at 0.05 after Holm's correction", ""]
+    lines += [f"- {s}" for s in significant] or ["(none)"]
+    lines += ["", "### Not significant, or not testable", ""]
+    lines += [f"- {s}" for s in others] or ["(none)"]
+    lines += ["", "### Every test", "", tests.to_markdown(index=False), ""]
+    return lines
+
+
+def _ranks_section(records: pd.DataFrame) -> list[str]:
+    cells = rank_cells(records)
+    if cells.empty:
+        return []
+    return [
+        "## Ranks",
+        "",
+        "Per key, a variant's rank is 1 + the number of variants whose interval lies wholly on its better"
+        " side (95% t interval over seeds; with one seed the bootstrap interval, else the value itself):"
+        " variants whose intervals overlap share a rank unless a third one separates them.",
+        "",
+        cells.to_markdown(),
+        "",
+    ]
 
 
 def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
-    """The report page: protocol, the comparative table, and links to samples and loss curves."""
-    meta_path = run_dir / "run.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    first = records.iloc[0] if len(records) else None
-    lines = [f"# ganbench report: {run_dir.name}", ""]
-    if meta.get("fallback"):
-        lines += [f"> **Dataset fallback:** {meta['fallback']}", ""]
-    if first is not None:
-        extractor = meta.get("extractor", {})
-        accuracy = extractor.get("held_out_accuracy")
-        train_cfg = meta.get("config", {}).get("train", {})
-        lines += [
-            f"- dataset: **{first['dataset']}**, generated samples compared with its held-out split"
-            f" (source: {meta.get('dataset_source', '?')})",
-            f"- feature space: {first['extractor']} `{first['extractor_hash']}`"
-            + (f", held-out accuracy {accuracy:.2%}" if accuracy is not None else ""),
-            f"- n_real = n_fake = {int(first['n_real'])} per evaluation",
-            f"- budget: {train_cfg.get('kimg', '?')} kimg (thousands of real images shown to D), "
-            f"batch {train_cfg.get('batch_size', '?')}"
-            + (f", cap {train_cfg['budget_seconds']} s" if train_cfg.get("budget_seconds") else ""),
-            f"- device: {first['device']}; torch {first['torch_version']};"
-            f" ganbench {first['ganbench_version']}",
-            "- `real` row: held-out vs training images, the best value each metric can reach here"
-            " (except measures of copying the training set, which flag it by construction);"
-            " ↓ lower is better, ↑ higher is better, →x: x is ideal; mean ± std over seeds,"
-            " [bootstrap 95% interval] with --bootstrap",
-            "",
-        ]
-    spaces = [space for space in SPACE_TITLES if (records["space"] == space).any()]
+    """The report page: protocol and legends, the comparison tables with intervals and marks, ranks,
+    pairwise comparisons, divergences and errors, and links to samples and loss curves."""
+    lines = [f"# ganbench report: {run_dir.name}", "", *_protocol(run_dir, records)]
+    spaces = _spaces(records)
     for space in spaces:
-        title = SPACE_TITLES[space]
-        if space == "features" and first is not None:
-            title += f" ({first['extractor']} `{first['extractor_hash']}`)"
-        lines += [f"## {title}", "", table(records, space, training=space == spaces[0]).to_markdown(), ""]
+        frame = table(records, space, training=space == spaces[0])
+        lines += [f"## {_space_title(space, records)}", "", frame.to_markdown(), ""]
     if not spaces:
         lines += ["(no evaluated runs)", ""]
+    else:
+        lines += _ranks_section(records) + _comparisons_section(records)
     diverged = records[records["metric"] == "training"]
     if len(diverged):
         lines += ["## Diverged runs", ""]
@@ -168,19 +181,64 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_WIDTH) -> str:
+    """What ``ganbench report`` prints: compact tables (``mean±std`` and marks, split to fit ``width``
+    columns), the legends, the significant differences in words, and where the full report is."""
+    lines = wrap(f"ganbench report: {run_dir.name}", width)
+    spaces = _spaces(records)
+    for space in spaces:
+        frame = table(records, space, training=space == spaces[0], full=False)
+        lines += ["", *fit_table(frame, _space_title(space, records).replace("`", ""), width)]
+    if not spaces:
+        lines += ["(no evaluated runs)"]
+    lines += ["", *wrap(f"{DIRECTIONS_LEGEND}. Cells: mean±std over seeds; > x: only a lower bound.", width)]
+    lines += wrap(TERMINAL_MARKS_LEGEND, width)
+    if (records["key"] == "kid").any():
+        lines += wrap(KID_UNITS_SHORT, width)
+    if spaces:
+        significant, _ = significance_statements(records)
+        if significant:
+            lines += ["", "Significant at 0.05 after Holm's correction (Welch's t over seeds):"]
+            for text in significant:
+                lines += wrap(f"- {text}", width, indent="  ")
+    diverged = records[records["metric"] == "training"]
+    for _, row in diverged.iterrows():
+        lines += wrap(f"Diverged: {row['variant']} seed {row['seed']} at D step {int(row['value'])}", width)
+    lines += ["", "Full tables with 95% intervals, ranks and every test, and every statistic:"]
+    lines += wrap(f"{run_dir / REPORT_MD}, {REPORT_CSV}", width)
+    return "\n".join(lines)
+
+
+def _csv_table(records: pd.DataFrame) -> pd.DataFrame:
+    """Variant x (key, statistic): ``{key}_{statistic}`` for :data:`CSV_STATISTICS`, then ``{key}_rank``."""
+    stats = summary(records)
+    variants, keys = list(dict.fromkeys(stats["variant"])), list(dict.fromkeys(stats["key"]))
+    wide = {
+        statistic: stats.pivot(index="variant", columns="key", values=statistic).reindex(
+            index=variants, columns=keys
+        )
+        for statistic in CSV_STATISTICS
+    }
+    ranked = ranks(records)
+    rank = ranked.pivot(index="variant", columns="key", values="rank").reindex(index=variants, columns=keys)
+    columns = {f"{key}_{statistic}": wide[statistic][key] for key in keys for statistic in CSV_STATISTICS}
+    columns |= {f"{key}_rank": rank[key].astype("Int64") for key in keys}
+    columns |= {f"{key}_n_seeds": wide["n_seeds"][key].astype("Int64") for key in keys}
+    frame = pd.DataFrame(columns, index=pd.Index(variants, name="variant"))
+    return frame[[c for key in keys for c in [*(f"{key}_{s}" for s in CSV_STATISTICS), f"{key}_rank"]]]
+
+
 def write_report(run_dir: str | Path) -> str:
-    """Write ``report.md`` and ``report.csv`` (variant x key: mean, std over seeds); return the Markdown."""
+    """Write ``report.md``, ``report.csv`` (variant x ``{key}_{statistic}``: mean, std, the t and
+    bootstrap intervals, seeds, censored, rank) and the self-contained ``report.html``
+    (:mod:`ganbench.reporting.html`); return the Markdown."""
+    from ganbench.reporting.html import write_html  # html builds on this module's tables and legends
+
     run_dir = Path(run_dir)
     records = load_records(run_dir)
     markdown = render_markdown(run_dir, records)
     (run_dir / REPORT_MD).write_text(markdown)
-    summary = summarise(records)
-    variants, keys = list(dict.fromkeys(summary["variant"])), list(dict.fromkeys(summary["key"]))
-    stats = {
-        stat: summary.pivot(index="variant", columns="key", values=stat).reindex(index=variants, columns=keys)
-        for stat in ("mean", "std")
-    }
-    wide = pd.DataFrame({f"{key}_{stat}": stats[stat][key] for key in keys for stat in ("mean", "std")})
-    wide.index.name = "variant"
-    wide.to_csv(run_dir / REPORT_CSV)
+    _csv_table(records).to_csv(run_dir / REPORT_CSV)
+    write_html(run_dir, records)
     return markdown
+

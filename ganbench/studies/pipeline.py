@@ -9,6 +9,7 @@ loses what was already measured.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import platform
 import sys
@@ -30,7 +31,7 @@ from ganbench.registry import EXTRACTORS, METRICS, VARIANTS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
-from ganbench.training import artifacts, sample, train
+from ganbench.training import Checkpoint, artifacts, sample, train
 
 Log = Callable[[str], None]
 
@@ -107,6 +108,49 @@ class _Evaluator:
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
         return scores
 
+    def checkpoint(
+        self,
+        extractor: FeatureExtractor,
+        name: str,
+        seed: int,
+        n: int,
+        artifact_dir: Path,
+        point: Checkpoint,
+    ) -> None:
+        """Score the set measures on ``n`` samples of a generator during training (``--eval-every``).
+
+        The records say ``stage = "checkpoint"`` with the kimg and steps reached; no bootstrap and
+        no measure that needs the generator itself (they would cost more than the evaluation).
+        """
+        variant = VARIANTS[name]
+        fakes = sample(point.generator, n, latent_dim=variant.latent_dim, seed=seed, device=self.device)
+        fake = _features(extractor, fakes, f"{name} at {point.kimg:.1f} kimg", self.config, self.progress)
+        label = f"{name} seed {seed} at {point.kimg:.1f} kimg"
+        scores = score(
+            [m for m in self.set_metrics if "generator" not in METRICS[m].extra_inputs],
+            real=self.real,
+            fake=fake,
+            train=self.train,
+            class_prior=self.class_prior,
+            seed=self.config.eval.metric_seed,
+            device=self.device,
+            artifact_dir=artifact_dir / f"kimg{point.kimg:g}",
+            on_error=self._on_error(label),
+        )
+        unit = {
+            "variant": name,
+            "seed": seed,
+            "status": "ok",
+            "stage": "checkpoint",
+            "kimg": point.kimg,
+            "g_steps": point.g_steps,
+            "d_steps": point.d_steps,
+            "budget_kimg": self.config.train.kimg,
+            "budget_seconds": self.config.train.budget_seconds,
+        }
+        self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
+        self.log(f"{label} | {_keys(scores)}")
+
     def models(self, players: dict[str, Player], units: dict[str, dict[str, Any]], seed: int) -> None:
         if self.run_metrics and len(players) < 2:
             self.log(
@@ -138,9 +182,9 @@ def run(
     """Train every variant x seed of ``config``, evaluate, write records and the report.
 
     Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
-    ``records.jsonl``, ``report.md``, ``report.csv``, the ``real`` reference row's metric
-    artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a sample grid
-    and metric artifacts.
+    ``records.jsonl``, ``report.md``, ``report.csv``, ``report.html``, the ``real`` reference
+    row's metric artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a
+    sample grid, a nearest-neighbour grid, latent interpolations and metric artifacts.
 
     Raises:
         ConfigError: a setting that cannot be used (before anything is read or written).
@@ -172,7 +216,7 @@ def run(
     # 3. The reference row: held-out real images vs as many training images, the best achievable values.
     reference = _features(extractor, _subset(dataset.train.images, n, seed=1), "reference", config, progress)
     scores = evaluate.generated_set(
-        reference, "real", run_dir / "real", {"variant": "real", "status": "ok"}, None
+        reference, "real", run_dir / "real", {"variant": "real", "status": "ok", "stage": "final"}, None
     )
     log(f"real (held-out vs train) | {_keys(scores)}")
 
@@ -184,7 +228,16 @@ def run(
             variant = VARIANTS[name]
             unit_dir = run_dir / name / f"seed{seed}"
             result = train(
-                variant, dataset.train.images, config.train, seed=seed, device=device, progress=progress
+                variant,
+                dataset.train.images,
+                config.train,
+                seed=seed,
+                device=device,
+                progress=progress,
+                every_kimg=config.eval.every_kimg,
+                on_checkpoint=functools.partial(
+                    evaluate.checkpoint, extractor, name, seed, n, unit_dir / "checkpoints"
+                ),
             )
             artifacts.save_networks(result, unit_dir)
             artifacts.save_losses(result.losses, unit_dir, f"{name} seed {seed}")
@@ -192,6 +245,7 @@ def run(
                 "variant": name,
                 "seed": seed,
                 "status": result.status,
+                "stage": "final",
                 "kimg": result.kimg,
                 "g_steps": result.g_steps,
                 "d_steps": result.d_steps,
@@ -214,6 +268,10 @@ def run(
             units[name] = unit
             fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
+            artifacts.save_nearest_neighbours(
+                fake_images, dataset.train.images, unit_dir / "nearest_neighbours.png", device=device
+            )
+            artifacts.save_interpolations(generator, unit_dir / "interpolation.png", seed=seed)
             fake = _features(extractor, fake_images, name, config, progress)
             scores = evaluate.generated_set(fake, f"{name} seed {seed}", unit_dir, unit, generator)
             log(f"{head} | {_keys(scores)}")

@@ -1,6 +1,6 @@
 """Training: THE loop every variant shares, sampling from the trained generator, and the files a run keeps."""
 
-from ganbench.training.loop import TrainResult, build_networks, train
+from ganbench.training.loop import Checkpoint, TrainResult, build_networks, train
 from ganbench.training.sampling import sample
 
-__all__ = ["TrainResult", "build_networks", "sample", "train"]
+__all__ = ["Checkpoint", "TrainResult", "build_networks", "sample", "train"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -47,6 +48,22 @@ class TrainResult:
     losses: list[dict[str, float]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where training stands when a checkpoint evaluation is due.
+
+    Attributes:
+        generator: the generator being trained, in eval mode for the duration of the callback
+            (its train mode is restored afterwards); do not step or modify it.
+        kimg: real images shown to D so far, in thousands; g_steps, d_steps: optimiser steps so far.
+    """
+
+    generator: nn.Module
+    kimg: float
+    g_steps: int
+    d_steps: int
+
+
 def build_networks(
     variant: Variant, channels: int, image_size: int, seed: int
 ) -> tuple[nn.Module, nn.Module]:
@@ -65,6 +82,8 @@ def train(
     seed: int,
     device: torch.device | str = "cpu",
     progress: bool = True,
+    every_kimg: float | None = None,
+    on_checkpoint: Callable[[Checkpoint], None] | None = None,
 ) -> TrainResult:
     """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until the budget of ``settings`` is spent.
 
@@ -74,6 +93,12 @@ def train(
     generator step follows every ``variant.critic_steps`` discriminator steps. Every random
     draw (initialisation, shuffling, z, penalty interpolation) comes from ``seed``.
     Training stops, with ``status="diverged"``, at the first non-finite loss.
+
+    With ``every_kimg`` and ``on_checkpoint``, ``on_checkpoint`` is called after the first
+    generator step at or past each multiple of ``every_kimg`` below the budget (the end of
+    training is the caller's final evaluation). It must not draw from the global RNG or change
+    the networks: the training draws come from their own seeded generators, so a run with
+    checkpoints trains exactly as one without.
     """
     batch_size, log_every = settings.batch_size, settings.log_every
     if images.shape[0] < batch_size:
@@ -106,6 +131,7 @@ def train(
         return torch.randn(batch_size, variant.latent_dim, generator=rng, device=device)
 
     shown = g_steps = d_steps = 0
+    next_checkpoint = every_kimg * 1000 if every_kimg and on_checkpoint else math.inf
     status, diverged_at = "ok", None
     losses: list[dict[str, float]] = []
     start = time.perf_counter()
@@ -158,6 +184,13 @@ def train(
                 }
             )
             bar.set_postfix(d=f"{d_loss.item():.3f}", g=f"{g_loss.item():.3f}")
+        if shown >= next_checkpoint and shown < budget_images:
+            assert on_checkpoint is not None and every_kimg is not None
+            generator.eval()
+            on_checkpoint(Checkpoint(generator, shown / 1000, g_steps, d_steps))
+            generator.train()
+            while next_checkpoint <= shown:
+                next_checkpoint += every_kimg * 1000
     bar.close()
     generator.eval()
     discriminator.eval()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -104,6 +107,7 @@ def test_registered_contract() -> None:
     assert "held-out" in spec.notes  # shown by `ganbench list metrics`
     assert spec.space == "features"
     assert spec.extra_inputs == ("train",)
+    assert spec.runtime == ("artifact_dir",) and "artifact_dir" not in spec.defaults
     assert spec.directions == {"ndb": "lower", "ndb_js": "lower"}
     assert "seed" in spec.defaults and spec.defaults["bins"] == 100 and spec.defaults["alpha"] == 0.05
     train, a, b, _, yb = digits_splits(1)
@@ -119,3 +123,21 @@ def test_a_resample_is_ndb_of_the_resampled_sets() -> None:
     for _ in range(3):
         ra, rb = rng.integers(0, len(a), len(a)), rng.integers(0, len(b), len(b))
         assert samples.reduce(ra, rb) == ndb(real=a[ra], fake=b[rb], train=train, bins=20, seed=1)
+
+
+def test_artifact_holds_the_bins_behind_the_values_and_does_not_change_them(tmp_path: Path) -> None:
+    train, a, b, _, yb = digits_splits(0)
+    fake = b[yb < 5]
+    plain = ndb(real=a, fake=fake, train=train, bins=20, seed=0)
+    written = ndb(real=a, fake=fake, train=train, bins=20, seed=0, artifact_dir=tmp_path / "metrics")
+    assert written == plain
+    bins = json.loads((tmp_path / "metrics" / "ndb.json").read_text())
+    assert bins["bins"] == 20 and bins["alpha"] == 0.05
+    assert (bins["n_real"], bins["n_fake"]) == (len(a), len(fake))
+    assert sum(bins["real_count"]) == len(a) and sum(bins["fake_count"]) == len(fake)
+    assert sum(bins["real_share"]) == pytest.approx(1.0, abs=1e-12)
+    assert sum(bins["fake_share"]) == pytest.approx(1.0, abs=1e-12)
+    assert np.mean(bins["different"]) == plain["ndb"] and bins["ndb_js"] == plain["ndb_js"]
+    # the generated set lacks digits 5-9: the bins it leaves empty are the significant ones it under-fills
+    empty = [k for k, count in enumerate(bins["fake_count"]) if count == 0 and bins["real_count"][k] > 10]
+    assert empty and all(bins["different"][k] and bins["z"][k] < 0 for k in empty)

@@ -65,3 +65,37 @@ def test_records_say_how_their_interval_was_made_and_older_runs_lack_it(tmp_path
     append_records(tmp_path / RECORDS_FILE, [record, older])
     frame = load_records(tmp_path)
     assert frame.loc[0, "ci_method"] == "bootstrap-recompute" and pd.isna(frame.loc[1, "ci_method"])
+
+
+def write_run(root: Path, run_id: str, values: list[float]) -> Path:
+    run_dir = root / run_id
+    rows = [
+        make_record(run_id=run_id, variant="dcgan", seed=s, metric="fid", key="fid", value=v)
+        for s, v in enumerate(values)
+    ]
+    append_records(run_dir / RECORDS_FILE, rows)
+    return run_dir
+
+
+def test_runs_named_by_a_list_or_a_glob_are_concatenated_with_their_run_ids(tmp_path: Path) -> None:
+    first = write_run(tmp_path, "20260101-smoke", [1.0, 2.0])
+    second = write_run(tmp_path, "20260102-smoke", [3.0])
+    (tmp_path / "notes.txt").write_text("not a run")  # a glob's stray match is left out
+    by_list = load_records([first, second / RECORDS_FILE])
+    by_glob = load_records(str(tmp_path / "2026*"))
+    assert list(by_list["run_id"]) == ["20260101-smoke"] * 2 + ["20260102-smoke"]
+    assert list(by_list["value"]) == [1.0, 2.0, 3.0] and list(by_list.columns) == list(FIELDS)
+    pd.testing.assert_frame_equal(by_list, by_glob)
+    assert str(by_glob["seed"].dtype) == "Int64"
+    assert len(load_records([str(tmp_path / "*"), first])) == 3  # a run named twice is loaded once
+    assert len(load_records(str(tmp_path / "**" / RECORDS_FILE))) == 3
+
+
+def test_a_glob_that_matches_no_run_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"matched nothing: give a glob of run directories"):
+        load_records(str(tmp_path / "missing-*"))
+    (tmp_path / "notes.txt").write_text("not a run")
+    with pytest.raises(FileNotFoundError, match=r"matched 1 path\(s\), none a run directory"):
+        load_records(str(tmp_path / "*.txt"))
+    with pytest.raises(FileNotFoundError, match="no runs given"):
+        load_records([])

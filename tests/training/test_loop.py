@@ -6,7 +6,7 @@ from torch import nn
 
 from ganbench.config import TrainConfig
 from ganbench.registry import VARIANTS
-from ganbench.training.loop import train
+from ganbench.training.loop import Checkpoint, train
 from ganbench.training.sampling import sample
 from ganbench.variants import Variant
 
@@ -70,3 +70,22 @@ def test_sample_is_uint8_and_seeded() -> None:
     assert a.dtype == torch.uint8 and a.shape == (10, 1, 28, 28)
     assert torch.equal(a, sample(g, 10, latent_dim=8, seed=1))
     assert not torch.equal(a, sample(g, 10, latent_dim=8, seed=2))
+
+
+def test_checkpoints_are_called_on_schedule_and_do_not_change_training(images: torch.Tensor) -> None:
+    settings = TrainConfig(kimg=0.32, batch_size=16)
+    seen: list[tuple[float, int, bool]] = []
+
+    def look(point: Checkpoint) -> None:
+        seen.append((point.kimg, point.g_steps, point.generator.training))
+        sample(point.generator, 8, latent_dim=VARIANTS["dcgan"].latent_dim, seed=1)  # what the pipeline does
+
+    plain = train(VARIANTS["dcgan"], images, settings, seed=0, progress=False)
+    watched = train(
+        VARIANTS["dcgan"], images, settings, seed=0, progress=False, every_kimg=0.1, on_checkpoint=look
+    )
+    assert [(kimg, steps) for kimg, steps, _ in seen] == [(0.112, 7), (0.208, 13), (0.304, 19)]
+    assert not any(training for *_, training in seen)  # evaluated in eval mode
+    after = zip(plain.generator.state_dict().values(), watched.generator.state_dict().values(), strict=True)
+    assert all(torch.equal(a, b) for a, b in after)
+    assert plain.losses == watched.losses

@@ -1,0 +1,16 @@
+"""Analysis of records across seeds and runs: summaries, comparisons and ranks, as DataFrames."""
+
+from ganbench.analysis.comparisons import COMPARISON_COLUMNS, compare, pairwise
+from ganbench.analysis.ranks import RANK_COLUMNS, rank_table, ranks
+from ganbench.analysis.summary import SUMMARY_COLUMNS, summary
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "RANK_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "compare",
+    "pairwise",
+    "rank_table",
+    "ranks",
+    "summary",
+]
