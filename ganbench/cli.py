@@ -14,6 +14,7 @@ import click
 
 from ganbench import config as cfg
 from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
+from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
 
 RUN_EXAMPLES = """
@@ -109,7 +110,10 @@ def main() -> None:
     "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
 )
 @click.option(
-    "--bootstrap", type=int, help="Bootstrap resamples per metric: adds ci_low / ci_high to every value."
+    "--bootstrap",
+    type=int,
+    help="Bootstrap resamples per metric: adds ci_low / ci_high (and ci_method) to every value whose "
+    "measure has an interval; `ganbench list metrics` says how each is made.",
 )
 @click.option(
     "--eval-every",
@@ -429,12 +433,23 @@ def list_(what: str | None) -> None:
                 click.echo(f"  {'':18} {spec.reference}")
                 if spec.notes:
                     click.echo(f"  {'':18} note: {spec.notes}")
+                click.echo(f"  {'':18} interval: {_interval_line(spec)}")
         elif section == "extractors":
             for name, factory in EXTRACTORS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")
         elif section == "presets":
             for name in cfg.preset_names():
                 click.echo(f"  {name:18} {cfg.preset_description(name)}")
+
+
+def _interval_line(spec: MetricSpec) -> str:
+    """How ``--bootstrap`` makes the measure's interval, and what it rests on, in one line."""
+    method = {
+        "recompute": "bootstrap, recomputed on each resample",
+        "per-sample": "bootstrap of per-sample values",
+        "none": "none",
+    }[spec.interval]
+    return f"{method}: {spec.interval_note}" if spec.interval_note else method
 
 
 if __name__ == "__main__":

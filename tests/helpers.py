@@ -1,11 +1,13 @@
-"""Helpers the tests share that are not fixtures: controlled corruptions of images."""
+"""Helpers the tests share that are not fixtures: controlled corruptions of images, bootstrap draws."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
+from ganbench.metrics.spec import PerSample
 from ganbench.numerics.filters import filter_separable, gaussian_window
 
 
@@ -18,3 +20,15 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
         return x
     radius = max(1, math.ceil(4.0 * sigma))
     return filter_separable(x, gaussian_window(2 * radius + 1, sigma, x.dtype), padding="reflect")
+
+
+def resample_rows(samples: PerSample, seed: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """One bootstrap draw of a :class:`PerSample`'s units, real then generated (``None``: no units)."""
+    rng = np.random.default_rng(seed)
+    real, fake = (rng.integers(0, n, n) if n else None for n in (samples.n_real, samples.n_fake))
+    return real, fake
+
+
+def bootstrap_replicates(samples: PerSample, key: str, replicates: int = 400, seed: int = 0) -> np.ndarray:
+    """``key`` over ``replicates`` bootstrap resamples of ``samples``: float64 [replicates]."""
+    return np.array([samples.reduce(*resample_rows(samples, seed + b))[key] for b in range(replicates)])

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 import ganbench
 from ganbench.cli import main
 from ganbench.datasets._idx import write_idx
+from ganbench.registry import METRICS
 
 FOUR = ["vanilla", "dcgan", "lsgan", "wgan-gp"]
 
@@ -146,6 +147,9 @@ def test_list_shows_every_registry() -> None:
         assert expected in result.output
     metrics = invoke("list", "metrics").output
     assert "precision (higher)" in metrics and "c2st_1nn (target 0.5)" in metrics and "tournament" in metrics
+    assert metrics.count("interval: ") == len(METRICS)  # every measure says how its interval is made
+    assert "interval: bootstrap of per-sample values: resamples the critic's scores" in metrics
+    assert "interval: none: run-level" in metrics and "interval: bootstrap, recomputed" in metrics
 
 
 def test_help_shows_examples() -> None:

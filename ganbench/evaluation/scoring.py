@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.evaluation.bootstrap import bootstrap_intervals
+from ganbench.evaluation.bootstrap import bootstrap_intervals, recompute_replicate
 from ganbench.evaluation.features import FeatureSet
 from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
 from ganbench.registry import METRICS
@@ -27,6 +27,11 @@ class Score:
     Attributes:
         device: where the measure computed: the evaluation device for measures that take one
             (``device`` in their runtime keywords), ``cpu`` for the numpy-only ones.
+        ci_low, ci_high: the 95 % bootstrap interval, when one was made (percentiles of the
+            replicates shifted by the bootstrap's bias estimate; see ``evaluation/bootstrap.py``).
+        ci_method: how the interval was made: ``"bootstrap-recompute"`` or
+            ``"bootstrap-per-sample"`` (the measure's declared method), ``"none"`` when a bootstrap
+            was asked for and this key has no interval, ``None`` when none was asked for.
     """
 
     metric: str
@@ -40,6 +45,7 @@ class Score:
     device: str
     ci_low: float | None = None
     ci_high: float | None = None
+    ci_method: str | None = None
 
 
 def metric_params(spec: MetricSpec, n_real: int, n_fake: int, seed: int) -> dict[str, Any]:
@@ -66,14 +72,20 @@ def _scores(
     params: dict[str, Any],
     device: str,
     intervals: Mapping[str, tuple[float, float]] | None = None,
+    ci_method: str | None = None,
 ) -> list[Score]:
-    """One :class:`Score` per declared key present in ``values`` (``<key>_std`` goes to its std)."""
+    """One :class:`Score` per declared key present in ``values`` (``<key>_std`` goes to its std).
+
+    ``intervals`` and ``ci_method`` come from a bootstrap (``None``: none was asked for); a key
+    without an interval then gets ``ci_method`` ``"none"``.
+    """
     out = []
     for key, direction in spec.directions.items():
         if key not in values:
             continue
         target = float(direction) if not isinstance(direction, str) else None
         low, high = (intervals or {}).get(key, (None, None))
+        method = None if ci_method is None else (ci_method if low is not None else "none")
         out.append(
             Score(
                 metric=spec.name,
@@ -87,6 +99,7 @@ def _scores(
                 device=device,
                 ci_low=low,
                 ci_high=high,
+                ci_method=method,
             )
         )
     return out
@@ -114,9 +127,13 @@ def score(
     take the runtime keywords ``device`` / ``artifact_dir`` get them, and their scores say
     where they ran.
 
-    With ``bootstrap`` = B > 0, each measure is also computed on B resamples of both sets (see
-    :func:`~ganbench.evaluation.bootstrap.bootstrap_intervals`), and every scalar gets the
-    2.5 / 97.5 percentile interval as ``ci_low`` / ``ci_high``.
+    With ``bootstrap`` = B > 0, each measure's keys get a 95 % interval from B resamples as
+    ``ci_low`` / ``ci_high`` (percentiles shifted by the bootstrap's bias estimate, see
+    :mod:`~ganbench.evaluation.bootstrap`), made by the measure's declared ``interval`` method
+    (see :mod:`ganbench.metrics.spec`): ``"recompute"`` runs it again on B resamples of both
+    sets; ``"per-sample"`` computes its per-sample quantities once (the value comes from them)
+    and reduces B resamples of those; ``"none"`` makes no interval. Each score says which in
+    ``ci_method``, and the recorded parameters add ``bootstrap: B``.
 
     A measure that raises is reported through ``on_error`` (default: a line on stderr) and
     skipped, so one failing measure never loses the others' values.
@@ -138,17 +155,42 @@ def score(
         extras = {k: inputs[k] for k in spec.extra_inputs} | {k: runtime[k] for k in spec.runtime}
         compute = functools.partial(_run_metric, spec, extras | params)
         try:
-            values = compute(real, fake)
-            intervals = (
-                bootstrap_intervals(compute, real, fake, bootstrap, seed, name, progress) if bootstrap else {}
-            )
+            values, intervals = _value_and_intervals(spec, compute, real, fake, bootstrap, seed, progress)
         except Exception as err:  # reported, never silently dropped
             _report(on_error, name, err)
             continue
         recorded = params | ({"bootstrap": bootstrap} if bootstrap else {})
         ran_on = str(device) if "device" in spec.runtime else "cpu"
-        scores += _scores(spec, values, recorded, ran_on, intervals)
+        ci_method = None  # no interval asked for
+        if bootstrap:
+            ci_method = "none" if spec.interval == "none" else f"bootstrap-{spec.interval}"
+        scores += _scores(spec, values, recorded, ran_on, intervals, ci_method)
     return scores
+
+
+def _value_and_intervals(
+    spec: MetricSpec,
+    compute: Callable[[FeatureSet, FeatureSet], dict[str, float]],
+    real: FeatureSet,
+    fake: FeatureSet,
+    bootstrap: int,
+    seed: int,
+    progress: bool,
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """The measure's values and, with ``bootstrap`` > 0, the intervals its declared method makes."""
+    if not bootstrap or spec.interval == "none":
+        return compute(real, fake), {}
+    options = {"replicates": bootstrap, "seed": seed, "name": spec.name, "progress": progress}
+    if spec.interval == "per-sample":
+        samples = compute(real, fake, samples=True)
+        values = spec.checked(samples.value())
+        resampled = {k: v for k, v in values.items() if k in spec.directions and k not in samples.fixed}
+        intervals = bootstrap_intervals(samples.reduce, samples.n_real, samples.n_fake, resampled, **options)
+        return values, intervals
+    values = compute(real, fake)
+    replicate = recompute_replicate(compute, real, fake)
+    keyed = {k: v for k, v in values.items() if k in spec.directions}
+    return values, bootstrap_intervals(replicate, len(real), len(fake), keyed, **options)
 
 
 def score_run(
@@ -192,6 +234,8 @@ def score_run(
 
 
 def _run_metric(
-    spec: MetricSpec, keywords: dict[str, Any], real: FeatureSet, fake: FeatureSet
-) -> dict[str, float]:
-    return spec(real=real.space(spec.space), fake=fake.space(spec.space), **keywords)
+    spec: MetricSpec, keywords: dict[str, Any], real: FeatureSet, fake: FeatureSet, samples: bool = False
+) -> Any:
+    """The measure on the two sets in its space: its values, or with ``samples`` its ``PerSample``."""
+    call = spec.samples if samples else spec
+    return call(real=real.space(spec.space), fake=fake.space(spec.space), **keywords)

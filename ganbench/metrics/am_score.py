@@ -40,6 +40,7 @@ from ganbench.numerics.distributions import entropy, kl_divergence, softmax
         "follows the authors' code: eps=1e-18 added to every posterior, KL(p* || mean smoothed posterior); "
         "p* is the training-label distribution, not the classifier's mean posterior on training images"
     ),
+    interval="recompute",
 )
 def am_score(
     *,

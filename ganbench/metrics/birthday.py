@@ -392,6 +392,11 @@ def batch_sizes(n_used: int, pair_rate: float, max_real_dup: float, n_sizes: int
     extra_inputs=("train",),
     runtime=("device", "artifact_dir"),
     min_samples=4,
+    interval="none",
+    interval_note=(
+        "a resample with replacement puts exact copies in the generated set, which are the "
+        "near-duplicates the test counts; its own parametric-bootstrap interval is birthday_support_low/high"
+    ),
 )
 def birthday(
     *,

@@ -42,13 +42,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, check_seed
 from ganbench.numerics.distances import (
     count_within_radii,
     kth_neighbour_distance,
     nearest_neighbours_both_ways,
 )
+from ganbench.numerics.resampling import take_rows
 
 
 def subsample_to_equal_size(real: np.ndarray, fake: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,14 +70,14 @@ def subsample_to_equal_size(real: np.ndarray, fake: np.ndarray, seed: int) -> tu
     return cut(real), cut(fake)
 
 
-def _side_accuracy(
+def _side_correctness(
     own: np.ndarray,
     other: np.ndarray,
     same_set: np.ndarray,
     other_set: np.ndarray,
     device: torch.device | str,
-) -> float:
-    """Mean expected leave-one-out 1-NN correctness of the points of ``same_set`` [n, D].
+) -> np.ndarray:
+    """Expected leave-one-out 1-NN correctness of each point of ``same_set`` [n, D]: float64 [n] in [0, 1].
 
     Args:
         own: canonical distance of each point to its nearest other point of its own set [n].
@@ -91,7 +92,29 @@ def _side_accuracy(
         n_own = count_within_radii(same_set, same_set[tied], radius, device=device).per_ref - 1  # not itself
         n_other = count_within_radii(other_set, same_set[tied], radius, device=device).per_ref
         correct[tied] = n_own / (n_own + n_other)
-    return float(correct.mean())
+    return correct
+
+
+def c2st_1nn_samples(
+    *, real: np.ndarray, fake: np.ndarray, seed: int = 0, device: str | torch.device = "cpu"
+) -> PerSample:
+    """Per-point expected 1-NN correctness of the n real and n generated points (float64 [n] each),
+    each point's neighbours found in the full pool; a resample's accuracies are the means over the
+    drawn points. Arguments as :func:`c2st_1nn`."""
+    r, f = as_pair(real, fake, min_real=2, min_fake=2)
+    r, f = subsample_to_equal_size(r, f, check_seed(seed))
+    real_to_fake, fake_to_real = nearest_neighbours_both_ways(r, f, device=device)
+    own_r = kth_neighbour_distance(r, 1, device=device)
+    own_f = kth_neighbour_distance(f, 1, device=device)
+    correct_real = _side_correctness(own_r, real_to_fake.distances[:, 0], r, f, device)
+    correct_fake = _side_correctness(own_f, fake_to_real.distances[:, 0], f, r, device)
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        acc_real = float(take_rows(correct_real, real_rows).mean())
+        acc_fake = float(take_rows(correct_fake, fake_rows).mean())
+        return {"c2st_1nn": 0.5 * (acc_real + acc_fake), "c2st_1nn_real": acc_real, "c2st_1nn_fake": acc_fake}
+
+    return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
 
 @metric(
@@ -103,6 +126,12 @@ def _side_accuracy(
     notes=(
         "exact ties count the expected accuracy of a random tie-break "
         "(the reference code breaks them by memory order)"
+    ),
+    interval="per-sample",
+    per_sample=c2st_1nn_samples,
+    interval_note=(
+        "resamples the points' expected correctness, each point's nearest neighbours fixed in the full "
+        "pool: the interval covers which points are classified, not a re-drawn pool"
     ),
 )
 def c2st_1nn(
@@ -122,15 +151,4 @@ def c2st_1nn(
         target 0.5; about 1.0 for sets that are far apart, below 0.5 for a generator whose
         samples are closer to the real points than those are to each other (memorisation).
     """
-    r, f = as_pair(real, fake, min_real=2, min_fake=2)
-    r, f = subsample_to_equal_size(r, f, check_seed(seed))
-    real_to_fake, fake_to_real = nearest_neighbours_both_ways(r, f, device=device)
-    own_r = kth_neighbour_distance(r, 1, device=device)
-    own_f = kth_neighbour_distance(f, 1, device=device)
-    acc_real = _side_accuracy(own_r, real_to_fake.distances[:, 0], r, f, device)
-    acc_fake = _side_accuracy(own_f, fake_to_real.distances[:, 0], f, r, device)
-    return {
-        "c2st_1nn": 0.5 * (acc_real + acc_fake),
-        "c2st_1nn_real": acc_real,
-        "c2st_1nn_fake": acc_fake,
-    }
+    return c2st_1nn_samples(real=real, fake=fake, seed=seed, device=device).value()

@@ -36,6 +36,7 @@ from ganbench.numerics.distributions import floor_distribution, kl_divergence
     directions={"class_coverage_modes": "higher", "class_coverage_kl": "lower"},
     reference="Metz et al. 2017 (arXiv:1611.02163); Srivastava et al. 2017 (arXiv:1705.07761)",
     extra_inputs=("class_prior",),
+    interval="recompute",
 )
 def class_coverage(
     *,

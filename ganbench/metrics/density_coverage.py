@@ -10,9 +10,33 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
 from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
+from ganbench.numerics.resampling import take_rows
+
+
+def density_coverage_samples(
+    *, real: np.ndarray, fake: np.ndarray, k: int = 5, device: str | torch.device = "cpu"
+) -> PerSample:
+    """Per-sample ball counts on the full sets: the real balls holding each generated row (int [M])
+    and whether each real ball holds a generated row (bool [N]); a resample's density is the mean
+    count of the drawn generated rows over k, its coverage the covered share of the drawn real
+    rows. Arguments as :func:`density_coverage`."""
+    k = positive_int("k", k)
+    r, f = as_pair(real, fake, min_real=k + 1)
+    radii = kth_neighbour_distance(r, k, device=device)
+    counts = count_within_radii(f, r, radii, inclusive=False, device=device)
+    balls_per_fake, covered = counts.per_query, counts.per_ref > 0
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        drawn = take_rows(balls_per_fake, fake_rows)
+        return {
+            "density": float(drawn.sum() / (k * len(drawn))),
+            "coverage": float(take_rows(covered, real_rows).mean()),
+        }
+
+    return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
 
 @metric(
@@ -22,6 +46,12 @@ from ganbench.numerics.distances import count_within_radii, kth_neighbour_distan
     reference="Naeem et al. 2020 (arXiv:2002.09797); prdc.compute_prdc",
     runtime=("device",),
     min_samples=lambda p: p["k"] + 1,
+    interval="per-sample",
+    per_sample=density_coverage_samples,
+    interval_note=(
+        "resamples per-row ball counts fixed on the full sets: density's interval is given the real "
+        "balls, coverage's given the generated set (which balls it reaches)"
+    ),
 )
 def density_coverage(
     *, real: np.ndarray, fake: np.ndarray, k: int = 5, device: str | torch.device = "cpu"
@@ -47,10 +77,4 @@ def density_coverage(
         not bounded by 1: generated samples crowded into dense real regions score above 1, so
         read it as "closer to 1 from below is better, above 1 means concentration".
     """
-    k = positive_int("k", k)
-    r, f = as_pair(real, fake, min_real=k + 1)
-    radii = kth_neighbour_distance(r, k, device=device)
-    counts = count_within_radii(f, r, radii, inclusive=False, device=device)
-    density = counts.per_query.sum() / (k * len(f))
-    coverage = (counts.per_ref > 0).mean()
-    return {"density": float(density), "coverage": float(coverage)}
+    return density_coverage_samples(real=real, fake=fake, k=k, device=device).value()

@@ -21,6 +21,7 @@ from ganbench.numerics.gaussian import frechet_distance, mean_and_covariance
     space="features",
     directions={"fid": "lower"},
     reference="Heusel et al. 2017 (arXiv:1706.08500); torch_fidelity.metric_fid",
+    interval="recompute",
 )
 def fid(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
     """FID between the Gaussians fitted to real and generated features.

@@ -63,6 +63,7 @@ def sample_sizes(m: int, n_points: int, min_size: int, min_fraction: float) -> n
     directions={"fid_inf": "lower"},
     reference="Chong & Forsyth 2020 (arXiv:1911.07023)",
     min_samples=10,
+    interval="recompute",
 )
 def fid_inf(
     *,

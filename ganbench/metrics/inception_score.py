@@ -21,6 +21,7 @@ from ganbench.numerics.checks import as_matrix, check_seed, positive_int
     directions={"is": "higher"},
     reference="Salimans et al. 2016 (arXiv:1606.03498); torch_fidelity.metric_isc.isc_features_to_metric",
     min_samples=lambda p: p["splits"],
+    interval="recompute",
 )
 def inception_score(
     *,

@@ -29,17 +29,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import check_logits, integer
 from ganbench.numerics.distributions import log_softmax
+from ganbench.numerics.resampling import row_counts
 
 
-def per_class_m_is(logits: np.ndarray, min_class_samples: int = 2) -> dict[int, float]:
+def per_class_m_is(
+    logits: np.ndarray, min_class_samples: int = 2, weights: np.ndarray | None = None
+) -> dict[int, float]:
     """exp(mean KL over ordered pairs of distinct same-class samples), per predicted class.
 
     Args:
         logits: float64 [M, K].
         min_class_samples: classes with fewer predicted samples are skipped (>= 2).
+        weights: how often each row was drawn into a bootstrap resample (float64 [M]), or
+            ``None`` for every row once. A row's copies are not pairs of distinct samples (their
+            KL is 0 and would pull m-IS towards 1), so the mean is over the pairs of distinct
+            rows, each weighted by the product of their multiplicities; a class whose draws are
+            all copies of one row has no pair and is skipped.
 
     Returns:
         ``{class index: m-IS_c}`` for the classes kept.
@@ -49,6 +57,19 @@ def per_class_m_is(logits: np.ndarray, min_class_samples: int = 2) -> dict[int, 
     neg_entropy = (p * log_p).sum(axis=1)  # -H(p_i); log_p is finite, so no 0·log 0 issue
     predicted = log_p.argmax(axis=1)
     scores: dict[int, float] = {}
+    if weights is not None:
+        drawn = weights > 0
+        for c in np.unique(predicted[drawn]):
+            members = drawn & (predicted == c)
+            w = weights[members]
+            total = float(w.sum())
+            pairs = total * total - float((w * w).sum())
+            if total < min_class_samples or pairs <= 0:
+                continue
+            # sum over all ordered pairs (a, b) of w_a w_b KL(p_a || p_b); the a = b terms are 0
+            kl_sum = total * float(w @ neg_entropy[members]) - float((w @ p[members]) @ (w @ log_p[members]))
+            scores[int(c)] = float(np.exp(max(kl_sum / pairs, 0.0)))
+        return scores
     for c in np.unique(predicted):
         members = predicted == c
         n = int(members.sum())
@@ -62,6 +83,20 @@ def per_class_m_is(logits: np.ndarray, min_class_samples: int = 2) -> dict[int, 
     return scores
 
 
+def m_is_samples(*, real: np.ndarray, fake: np.ndarray, min_class_samples: int = 2) -> PerSample:
+    """The generated posteriors, once; a resample's reduction is m-IS over its rows, a row's copies
+    not counted as pairs (see :func:`per_class_m_is`). Arguments as :func:`m_is`."""
+    min_class_samples = integer("min_class_samples", min_class_samples, minimum=2)  # the fewest for a pair
+    _, f = check_logits(real, fake, min_rows=2)
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        weights = None if fake_rows is None else row_counts(fake_rows, f.shape[0])
+        scores = per_class_m_is(f, min_class_samples, weights)
+        return {"m_is": float(np.mean(list(scores.values()))) if scores else 1.0}
+
+    return PerSample(n_real=0, n_fake=f.shape[0], reduce=reduce)
+
+
 @metric(
     "m-is",
     space="logits",
@@ -70,6 +105,12 @@ def per_class_m_is(logits: np.ndarray, min_class_samples: int = 2) -> dict[int, 
     notes=(
         "mean KL over ordered pairs of distinct samples within a predicted class, as the paper's E E; "
         "the authors' code (val-iisc/deligan) also counts each sample with itself, scaling D_c by (n_c-1)/n_c"
+    ),
+    interval="per-sample",
+    per_sample=m_is_samples,
+    interval_note=(
+        "m-IS recomputed on each resample of the generated posteriors, a row's copies not counted as pairs "
+        "(recomputing on duplicated rows would pull every replicate towards 1)"
     ),
 )
 def m_is(*, real: np.ndarray, fake: np.ndarray, min_class_samples: int = 2) -> dict[str, float]:
@@ -84,8 +125,4 @@ def m_is(*, real: np.ndarray, fake: np.ndarray, min_class_samples: int = 2) -> d
     Returns:
         ``{"m_is": float}`` >= 1: the unweighted mean over classes of exp(mean within-class KL).
     """
-    min_class_samples = integer("min_class_samples", min_class_samples, minimum=2)  # 2: the fewest for a pair
-    _, f = check_logits(real, fake, min_rows=2)
-    scores = per_class_m_is(f, min_class_samples)
-    value = float(np.mean(list(scores.values()))) if scores else 1.0
-    return {"m_is": value}
+    return m_is_samples(real=real, fake=fake, min_class_samples=min_class_samples).value()

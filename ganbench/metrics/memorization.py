@@ -51,9 +51,10 @@ import torch
 from scipy.stats import rankdata
 from sklearn.cluster import KMeans
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_matrix, check_seed, positive_int, real_number, same_width
 from ganbench.numerics.distances import nearest_neighbour_distance
+from ganbench.numerics.resampling import take_rows
 
 CT_DISTANCES = ("cell", "global")
 
@@ -72,6 +73,94 @@ def mann_whitney_z(reference: np.ndarray, sample: np.ndarray) -> float:
     return (u - n * m / 2.0 + 0.5) / float(np.sqrt(n * m * (n + m + 1) / 12.0))
 
 
+def memorization_samples(
+    *,
+    real: np.ndarray,
+    fake: np.ndarray,
+    train: np.ndarray,
+    quantile: float = 0.01,
+    cells: int = 20,
+    tau: float | None = None,
+    ct_distance: str = "cell",
+    max_train: int = 20000,
+    n_init: int = 3,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+) -> PerSample:
+    """Per-row quantities of P_n and Q_m: the distance to the nearest training sample, the k-means cell
+    and the C_T distance (to the nearest training sample of the cell, or of all of T for "global"). None
+    depends on the other rows of P_n or Q_m (the cells are fitted on T), so a resample's reduction is the
+    measure recomputed on the resampled sets. Arguments as :func:`memorization`."""
+    p = as_matrix("real", real, min_rows=2)
+    q = as_matrix("fake", fake)
+    t = as_matrix("train", train)
+    seed = check_seed(seed)
+    same_width(real=p, fake=q, train=t)
+    quantile = real_number("quantile", quantile, low=0.0, high=1.0, open_low=True)
+    if quantile == 1.0:
+        raise ValueError(f"quantile must be in (0, 1); got {quantile!r}")
+    cells = positive_int("cells", cells)
+    max_train = positive_int("max_train", max_train)
+    n_init = positive_int("n_init", n_init)
+    if tau is None:
+        tau = 20.0 / q.shape[0]
+    elif (tau := real_number("tau", tau, low=0.0)) >= 1.0:
+        raise ValueError(f"tau must be in [0, 1) (a share of the generated samples); got {tau!r}")
+    if ct_distance not in CT_DISTANCES:
+        raise ValueError(f"ct_distance must be one of {CT_DISTANCES}; got {ct_distance!r}")
+    if max_train < cells or t.shape[0] < cells:
+        raise ValueError(
+            f"need at least cells={cells} training rows (train has {t.shape[0]}, max_train={max_train})"
+        )
+
+    d_real = nearest_neighbour_distance(p, t, device=device)
+    d_fake = nearest_neighbour_distance(q, t, device=device)
+
+    rng = np.random.default_rng(seed)
+    t_fit = t if t.shape[0] <= max_train else t[np.sort(rng.choice(t.shape[0], max_train, replace=False))]
+    kmeans = KMeans(n_clusters=cells, n_init=n_init, random_state=seed).fit(t_fit)
+    cell_real, cell_fake = kmeans.predict(p), kmeans.predict(q)
+    if ct_distance == "global":
+        ct_real, ct_fake = d_real, d_fake
+    else:
+        cell_train = kmeans.predict(t)
+        ct_real, ct_fake = np.empty_like(d_real), np.empty_like(d_fake)
+        for c in range(cells):
+            in_real, in_fake = cell_real == c, cell_fake == c
+            if not (in_real.any() or in_fake.any()):
+                continue
+            t_c = t[cell_train == c]
+            if t_c.shape[0] == 0:  # k-means leaves no centre without training rows; guard all the same
+                raise ValueError(f"memorization: k-means cell {c} holds no training sample; lower cells")
+            # canonical distances: a row's value does not depend on the other rows of the pass
+            for rows, side, out in ((in_real, p, ct_real), (in_fake, q, ct_fake)):
+                if rows.any():
+                    out[rows] = nearest_neighbour_distance(side[rows], t_c, device=device)
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        dr, df = take_rows(d_real, real_rows), take_rows(d_fake, fake_rows)
+        copy_share = float(np.mean(df <= np.quantile(dr, quantile)))
+        cr, cf = take_rows(cell_real, real_rows), take_rows(cell_fake, fake_rows)
+        zr, zf = take_rows(ct_real, real_rows), take_rows(ct_fake, fake_rows)
+        z_sum = weight_sum = 0.0
+        for c in range(cells):
+            in_real, in_fake = cr == c, cf == c
+            n_c, m_c = int(in_real.sum()), int(in_fake.sum())
+            if not m_c / cf.shape[0] > tau or n_c == 0:
+                continue
+            weight = n_c / cr.shape[0]
+            z_sum += weight * mann_whitney_z(zr[in_real], zf[in_fake])
+            weight_sum += weight
+        if weight_sum == 0.0:
+            raise ValueError(
+                f"memorization: no k-means cell holds both held-out samples and a share of more than "
+                f"tau={tau:.4g} of the generated samples; lower cells or tau"
+            )
+        return {"memorization_copy_share": copy_share, "memorization_ct": z_sum / weight_sum}
+
+    return PerSample(n_real=p.shape[0], n_fake=q.shape[0], reduce=reduce)
+
+
 @metric(
     "memorization",
     space="features",
@@ -86,6 +175,12 @@ def mann_whitney_z(reference: np.ndarray, sample: np.ndarray) -> float:
         "C_T as the reference code: within-cell training distances (ct_distance='cell'), +1/2 continuity "
         "correction, cells with Q_m share > tau (default 20/m); no PCA to 64 dims (dgm-eval does); "
         "ct_distance='global' is a ganbench variant"
+    ),
+    interval="per-sample",
+    per_sample=memorization_samples,
+    interval_note=(
+        "resamples per-row training distances and cells (the cells are fitted on the training set, "
+        "which is not resampled): the same as recomputing on the resampled sets"
     ),
 )
 def memorization(
@@ -128,58 +223,16 @@ def memorization(
         ValueError: on mismatched shapes, bad parameters, or when no cell holds held-out samples
             and more than tau·m generated samples (lower ``cells`` or ``tau``).
     """
-    p = as_matrix("real", real, min_rows=2)
-    q = as_matrix("fake", fake)
-    t = as_matrix("train", train)
-    seed = check_seed(seed)
-    same_width(real=p, fake=q, train=t)
-    quantile = real_number("quantile", quantile, low=0.0, high=1.0, open_low=True)
-    if quantile == 1.0:
-        raise ValueError(f"quantile must be in (0, 1); got {quantile!r}")
-    cells = positive_int("cells", cells)
-    max_train = positive_int("max_train", max_train)
-    n_init = positive_int("n_init", n_init)
-    if tau is None:
-        tau = 20.0 / q.shape[0]
-    elif (tau := real_number("tau", tau, low=0.0)) >= 1.0:
-        raise ValueError(f"tau must be in [0, 1) (a share of the generated samples); got {tau!r}")
-    if ct_distance not in CT_DISTANCES:
-        raise ValueError(f"ct_distance must be one of {CT_DISTANCES}; got {ct_distance!r}")
-    if max_train < cells or t.shape[0] < cells:
-        raise ValueError(
-            f"need at least cells={cells} training rows (train has {t.shape[0]}, max_train={max_train})"
-        )
-
-    d_real = nearest_neighbour_distance(p, t, device=device)
-    d_fake = nearest_neighbour_distance(q, t, device=device)
-    copy_share = float(np.mean(d_fake <= np.quantile(d_real, quantile)))
-
-    rng = np.random.default_rng(seed)
-    t_fit = t if t.shape[0] <= max_train else t[np.sort(rng.choice(t.shape[0], max_train, replace=False))]
-    kmeans = KMeans(n_clusters=cells, n_init=n_init, random_state=seed).fit(t_fit)
-    cell_real, cell_fake = kmeans.predict(p), kmeans.predict(q)
-    cell_train = kmeans.predict(t) if ct_distance == "cell" else None
-
-    z_sum = weight_sum = 0.0
-    for c in range(cells):
-        in_real, in_fake = cell_real == c, cell_fake == c
-        n_c, m_c = int(in_real.sum()), int(in_fake.sum())
-        if not m_c / q.shape[0] > tau or n_c == 0:
-            continue
-        if cell_train is None:
-            dist_real, dist_fake = d_real[in_real], d_fake[in_fake]
-        else:
-            t_c = t[cell_train == c]
-            if t_c.shape[0] == 0:  # k-means leaves no centre without training rows; guard all the same
-                raise ValueError(f"memorization: k-means cell {c} holds no training sample; lower cells")
-            dist_real = nearest_neighbour_distance(p[in_real], t_c, device=device)
-            dist_fake = nearest_neighbour_distance(q[in_fake], t_c, device=device)
-        weight = n_c / p.shape[0]
-        z_sum += weight * mann_whitney_z(dist_real, dist_fake)
-        weight_sum += weight
-    if weight_sum == 0.0:
-        raise ValueError(
-            f"memorization: no k-means cell holds both held-out samples and a share of more than "
-            f"tau={tau:.4g} of the generated samples; lower cells or tau"
-        )
-    return {"memorization_copy_share": copy_share, "memorization_ct": z_sum / weight_sum}
+    return memorization_samples(
+        real=real,
+        fake=fake,
+        train=train,
+        quantile=quantile,
+        cells=cells,
+        tau=tau,
+        ct_distance=ct_distance,
+        max_train=max_train,
+        n_init=n_init,
+        seed=seed,
+        device=device,
+    ).value()

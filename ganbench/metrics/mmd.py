@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, check_seed, integer, real_number
 from ganbench.numerics.kernels import gaussian_kernel, mmd2_unbiased
+from ganbench.numerics.resampling import row_counts
 
 _PERMUTATION_CHUNK = 64  # relabellings per matrix product; bounds the [n + m, chunk] buffers
 
@@ -108,11 +109,61 @@ def _subsample(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray
     return x[np.sort(rng.choice(x.shape[0], size=size, replace=False))]
 
 
+def mmd_samples(
+    *,
+    real: np.ndarray,
+    fake: np.ndarray,
+    bandwidth_multipliers: tuple[float, ...] = (1.0,),
+    permutations: int = 200,
+    max_samples: int = 2000,
+    seed: int = 0,
+) -> PerSample:
+    """The pooled kernel matrix of the (subsampled) sets, its bandwidth fixed on them, and the
+    p-value once; a resample's reduction is the unbiased MMD² of the resampled rows with a row's
+    copies not counted as pairs (:func:`~ganbench.numerics.kernels.mmd2_unbiased` with
+    multiplicities). Arguments as :func:`mmd`."""
+    x, y = as_pair(real, fake, min_real=2, min_fake=2)
+    seed = check_seed(seed)
+    max_samples = integer("max_samples", max_samples, minimum=2)
+    permutations = integer("permutations", permutations, minimum=0)
+    multipliers = _multipliers(bandwidth_multipliers)
+
+    rng = np.random.default_rng(seed)
+    x = _subsample(x, max_samples, rng)
+    y = _subsample(y, max_samples, rng)
+    n, m = x.shape[0], y.shape[0]
+    d2 = squared_distances(np.concatenate([x, y]))
+    sigma = median_bandwidth(d2)
+    if sigma <= 0:
+        raise ValueError("the median pairwise distance is 0 (most rows are identical); MMD is undefined")
+    k = gaussian_kernel(d2, [s * sigma for s in multipliers])
+    del d2
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        if real_rows is None and fake_rows is None:
+            return {"mmd": mmd2_unbiased(k[:n, :n], k[:n, n:], k[n:, n:])}
+        w_x, w_y = row_counts(real_rows, n), row_counts(fake_rows, m)
+        return {"mmd": mmd2_unbiased(k[:n, :n], k[:n, n:], k[n:, n:], w_x, w_y)}
+
+    fixed = {}
+    if permutations > 0:
+        observed = reduce(None, None)["mmd"]
+        null = permutation_null(k, n, permutations, rng)
+        fixed["mmd_pvalue"] = float((1 + np.count_nonzero(null >= observed)) / (1 + permutations))
+    return PerSample(n_real=n, n_fake=m, reduce=reduce, fixed=fixed)
+
+
 @metric(
     "mmd",
     space="features",
     directions={"mmd": "lower", "mmd_pvalue": "higher"},
     reference="Gretton et al. 2012 (JMLR 13); agrees with torch_fidelity.metric_kid.mmd2 on the same kernels",
+    interval="per-sample",
+    per_sample=mmd_samples,
+    interval_note=(
+        "mmd from the pooled kernel computed once (median bandwidth fixed on the full sets), a row's copies "
+        "not counted as pairs; mmd_pvalue is a test's p-value, computed once, without an interval"
+    ),
 )
 def mmd(
     *,
@@ -137,25 +188,11 @@ def mmd(
     Returns:
         ``{"mmd": MMD²_u, "mmd_pvalue": p in (0, 1]}``.
     """
-    x, y = as_pair(real, fake, min_real=2, min_fake=2)
-    seed = check_seed(seed)
-    max_samples = integer("max_samples", max_samples, minimum=2)
-    permutations = integer("permutations", permutations, minimum=0)
-    multipliers = _multipliers(bandwidth_multipliers)
-
-    rng = np.random.default_rng(seed)
-    x = _subsample(x, max_samples, rng)
-    y = _subsample(y, max_samples, rng)
-    n = x.shape[0]
-    d2 = squared_distances(np.concatenate([x, y]))
-    sigma = median_bandwidth(d2)
-    if sigma <= 0:
-        raise ValueError("the median pairwise distance is 0 (most rows are identical); MMD is undefined")
-    k = gaussian_kernel(d2, [s * sigma for s in multipliers])
-    del d2
-    observed = mmd2_unbiased(k[:n, :n], k[:n, n:], k[n:, n:])
-    out = {"mmd": observed}
-    if permutations > 0:
-        null = permutation_null(k, n, permutations, rng)
-        out["mmd_pvalue"] = float((1 + np.count_nonzero(null >= observed)) / (1 + permutations))
-    return out
+    return mmd_samples(
+        real=real,
+        fake=fake,
+        bandwidth_multipliers=bandwidth_multipliers,
+        permutations=permutations,
+        max_samples=max_samples,
+        seed=seed,
+    ).value()

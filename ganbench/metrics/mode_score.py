@@ -43,6 +43,7 @@ from ganbench.numerics.distributions import floor_distribution, kl_divergence, s
         "exp(E KL(p(y|x) || p(y)) - KL(p(y) || p*)) as Xu et al. 2018: the form printed by Borji 2019 "
         "equals the IS; range (0, K], below 1 for a marginal far from p*"
     ),
+    interval="recompute",
 )
 def mode_score(
     *,

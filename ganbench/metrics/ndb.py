@@ -40,9 +40,10 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.cluster import KMeans
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_matrix, check_seed, integer, positive_int, real_number, same_width
 from ganbench.numerics.distributions import js_divergence
+from ganbench.numerics.resampling import take_rows
 
 MIN_SAMPLES = 20  # per set: 10 in and 10 out of a bin, the z-test's normal approximation (module docstring)
 
@@ -60,6 +61,65 @@ def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: in
     return np.divide(diff, se, out=np.zeros_like(diff, dtype=np.float64), where=se > 0)
 
 
+def ndb_samples(
+    *,
+    real: np.ndarray,
+    fake: np.ndarray,
+    train: np.ndarray,
+    bins: int = 100,
+    alpha: float = 0.05,
+    max_train: int = 20000,
+    n_init: int = 3,
+    seed: int = 0,
+    artifact_dir: Path | None = None,
+) -> PerSample:
+    """Per-row bin of the held-out and generated rows (int [N], [M]), the bins fitted once on ``train``
+    (which is not resampled), so a resample's reduction is NDB recomputed on the resampled sets;
+    the value (every row once) writes ``ndb.json`` to ``artifact_dir``. Arguments as :func:`ndb`."""
+    r = as_matrix("real", real)
+    f = as_matrix("fake", fake)
+    t = as_matrix("train", train)
+    seed = check_seed(seed)
+    if min(r.shape[0], f.shape[0]) < MIN_SAMPLES:
+        raise ValueError(
+            f"ndb needs at least {MIN_SAMPLES} real and {MIN_SAMPLES} generated samples (each bin's "
+            f"two-proportion z-test needs 10 samples in and 10 out of the bin in each set); "
+            f"got N={r.shape[0]} real, M={f.shape[0]} generated"
+        )
+    same_width(real=r, fake=f, train=t)
+    bins = integer("bins", bins, minimum=2)
+    if not 0.0 < real_number("alpha", alpha) < 1.0:
+        raise ValueError(f"alpha must be in (0, 1); got {alpha}")
+    max_train = positive_int("max_train", max_train)
+    n_init = positive_int("n_init", n_init)
+    if max_train < bins:
+        raise ValueError(f"max_train ({max_train}) must be at least bins ({bins})")
+    if t.shape[0] < bins:
+        raise ValueError(f"train has {t.shape[0]} rows, fewer than bins={bins}; lower bins")
+
+    rng = np.random.default_rng(seed)
+    if t.shape[0] > max_train:
+        t = t[np.sort(rng.choice(t.shape[0], size=max_train, replace=False))]
+    kmeans = KMeans(n_clusters=bins, n_init=n_init, random_state=seed).fit(t)
+
+    bin_real, bin_fake = kmeans.predict(r), kmeans.predict(f)
+    critical = norm.ppf(1.0 - alpha / 2.0)
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        in_real, in_fake = take_rows(bin_real, real_rows), take_rows(bin_fake, fake_rows)
+        n, m = in_real.shape[0], in_fake.shape[0]
+        count_r = np.bincount(in_real, minlength=bins)
+        count_f = np.bincount(in_fake, minlength=bins)
+        z = two_proportion_z(count_r, n, count_f, m)
+        different = np.abs(z) > critical
+        out = {"ndb": float(different.mean()), "ndb_js": float(js_divergence(count_r / n, count_f / m))}
+        if artifact_dir is not None and real_rows is None and fake_rows is None:  # the value's bins
+            write_bins(Path(artifact_dir), count_r, count_f, z, different, alpha, out)
+        return out
+
+    return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
+
+
 @metric(
     "ndb",
     space="features",
@@ -72,6 +132,12 @@ def two_proportion_z(count_a: np.ndarray, n_a: int, count_b: np.ndarray, n_b: in
         "shares, not the training shares of the paper and eitanrich/gans-n-gmms; needs N, M >= 20"
     ),
     min_samples=MIN_SAMPLES,
+    interval="per-sample",
+    per_sample=ndb_samples,
+    interval_note=(
+        "resamples the rows' bins (fitted on the training set, which is not resampled): the same as "
+        "recomputing on the resampled sets"
+    ),
 )
 def ndb(
     *,
@@ -106,41 +172,17 @@ def ndb(
         ValueError: bad parameters or shapes, T < ``bins``, or N or M below 20 (see the module
             docstring).
     """
-    r = as_matrix("real", real)
-    f = as_matrix("fake", fake)
-    t = as_matrix("train", train)
-    seed = check_seed(seed)
-    if min(r.shape[0], f.shape[0]) < MIN_SAMPLES:
-        raise ValueError(
-            f"ndb needs at least {MIN_SAMPLES} real and {MIN_SAMPLES} generated samples (each bin's "
-            f"two-proportion z-test needs 10 samples in and 10 out of the bin in each set); "
-            f"got N={r.shape[0]} real, M={f.shape[0]} generated"
-        )
-    same_width(real=r, fake=f, train=t)
-    bins = integer("bins", bins, minimum=2)
-    if not 0.0 < real_number("alpha", alpha) < 1.0:
-        raise ValueError(f"alpha must be in (0, 1); got {alpha}")
-    max_train = positive_int("max_train", max_train)
-    n_init = positive_int("n_init", n_init)
-    if max_train < bins:
-        raise ValueError(f"max_train ({max_train}) must be at least bins ({bins})")
-    if t.shape[0] < bins:
-        raise ValueError(f"train has {t.shape[0]} rows, fewer than bins={bins}; lower bins")
-
-    rng = np.random.default_rng(seed)
-    if t.shape[0] > max_train:
-        t = t[np.sort(rng.choice(t.shape[0], size=max_train, replace=False))]
-    kmeans = KMeans(n_clusters=bins, n_init=n_init, random_state=seed).fit(t)
-
-    count_r = np.bincount(kmeans.predict(r), minlength=bins)
-    count_f = np.bincount(kmeans.predict(f), minlength=bins)
-    z = two_proportion_z(count_r, r.shape[0], count_f, f.shape[0])
-    different = np.abs(z) > norm.ppf(1.0 - alpha / 2.0)
-    js = float(js_divergence(count_r / r.shape[0], count_f / f.shape[0]))
-    out = {"ndb": float(different.mean()), "ndb_js": js}
-    if artifact_dir is not None:
-        write_bins(Path(artifact_dir), count_r, count_f, z, different, alpha, out)
-    return out
+    return ndb_samples(
+        real=real,
+        fake=fake,
+        train=train,
+        bins=bins,
+        alpha=alpha,
+        max_train=max_train,
+        n_init=n_init,
+        seed=seed,
+        artifact_dir=artifact_dir,
+    ).value()
 
 
 def write_bins(

@@ -12,9 +12,32 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
 from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
+from ganbench.numerics.resampling import take_rows
+
+
+def precision_recall_samples(
+    *, real: np.ndarray, fake: np.ndarray, k: int = 3, device: str | torch.device = "cpu"
+) -> PerSample:
+    """Per-sample manifold memberships: each generated row in the real manifold, each real row in
+    the generated one (bool [M], [N]), with both manifolds built on the full sets; a resample's
+    precision and recall are the shares among the drawn rows. Arguments as :func:`precision_recall`."""
+    k = positive_int("k", k)
+    r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1)
+    radii_r = kth_neighbour_distance(r, k, device=device)
+    radii_f = kth_neighbour_distance(f, k, device=device)
+    fake_in_real = count_within_radii(f, r, radii_r, inclusive=True, device=device).any
+    real_in_fake = count_within_radii(r, f, radii_f, inclusive=True, device=device).any
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        return {
+            "precision": float(take_rows(fake_in_real, fake_rows).mean()),
+            "recall": float(take_rows(real_in_fake, real_rows).mean()),
+        }
+
+    return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
 
 @metric(
@@ -24,6 +47,12 @@ from ganbench.numerics.distances import count_within_radii, kth_neighbour_distan
     reference="Kynkäänniemi et al. 2019 (arXiv:1904.06991); torch_fidelity.metric_prc.prc_features_to_metric",
     runtime=("device",),
     min_samples=lambda p: p["k"] + 1,
+    interval="per-sample",
+    per_sample=precision_recall_samples,
+    interval_note=(
+        "resamples the rows' manifold memberships, both manifolds (radii and centres) fixed on the full "
+        "sets: precision's interval is given the real set, recall's given the generated set"
+    ),
 )
 def precision_recall(
     *, real: np.ndarray, fake: np.ndarray, k: int = 3, device: str | torch.device = "cpu"
@@ -45,10 +74,4 @@ def precision_recall(
     Returns:
         ``{"precision": float, "recall": float}``, both in [0, 1]; higher is better.
     """
-    k = positive_int("k", k)
-    r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1)
-    radii_r = kth_neighbour_distance(r, k, device=device)
-    radii_f = kth_neighbour_distance(f, k, device=device)
-    precision = count_within_radii(f, r, radii_r, inclusive=True, device=device).any.mean()
-    recall = count_within_radii(r, f, radii_f, inclusive=True, device=device).any.mean()
-    return {"precision": float(precision), "recall": float(recall)}
+    return precision_recall_samples(real=real, fake=fake, k=k, device=device).value()

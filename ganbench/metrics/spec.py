@@ -26,6 +26,43 @@ Extra inputs a measure may ask for by name (``extra_inputs``), supplied by the p
 Runtime keywords (``runtime``) do not change the value and are not recorded: ``device`` (where
 the measure computes; the record says where that was) and ``artifact_dir`` (a folder for images
 and diagnostics a person may check).
+
+Intervals (``interval``, required): how ``--bootstrap B`` makes a set measure's 95 % interval.
+Every measure declares one of three methods, and ``interval_note`` says what it rests on:
+
+- ``"recompute"``: the measure is run again on each of B resamples (with replacement) of both
+  sets. Right for cheap measures of sample moments or posteriors (FID, IS); the note is optional.
+- ``"per-sample"``: the expensive work (a fitted model, k-NN radii, kernel matrices, an
+  optimisation per image) is done once on the full sets; it yields per-sample quantities (critic
+  scores, memberships, errors, kernel entries) that each resample reduces to the measure's keys.
+  Right when a resample would refit a model (B fits are unaffordable) or when duplicated rows
+  would bias a recomputed value (a U-statistic counting a sample paired with its own copy).
+  The note says what a resample holds fixed (radii, a critic, a bandwidth) and so what
+  variation the interval leaves out.
+- ``"none"``: no interval; the note says why (a resample duplicates exactly what the measure
+  counts; the measure reports its own interval; a run-level measure has no sets to resample).
+  Never a fake interval.
+
+A per-sample measure is two functions with the same keyword signature, so they cannot drift:
+
+    def my_measure_samples(*, real, fake, k: int = 3) -> PerSample:
+        ...  # the expensive work, once
+        def reduce(real_rows, fake_rows):  # None: every row once, in order (the measure's value)
+            return {"my_measure": float(take_rows(per_real, real_rows).mean())}  # numerics.resampling
+        return PerSample(n_real=len(real), n_fake=0, reduce=reduce)
+
+    @metric("my-measure", ..., interval="per-sample", per_sample=my_measure_samples,
+            interval_note="what a resample holds fixed")
+    def my_measure(*, real, fake, k: int = 3) -> dict[str, float]:
+        return my_measure_samples(real=real, fake=fake, k=k).value()
+
+``PerSample.value()`` is ``reduce(None, None)``, so the value and every replicate come from the
+same code; the contract test checks that the reduction of the identity resample
+(``arange`` rows) equals the value (to 1e-12 relative: a weighted sum may round differently from
+a plain one). A replicate draws ``n_real`` real and ``n_fake`` generated units with replacement
+(a side with 0 units is not resampled) and calls ``reduce(real_rows, fake_rows)`` with the drawn
+indices; keys it leaves out, and keys in ``PerSample.fixed`` (a p-value, a spread over subsets),
+get no interval.
 """
 
 from __future__ import annotations
@@ -35,6 +72,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import torch
 
 from ganbench.images import signed_to_unit
@@ -43,6 +81,11 @@ from ganbench.registry import METRICS
 Space = Literal["pixels", "features", "logits", "models"]
 Level = Literal["set", "run"]
 Direction = Literal["lower", "higher"] | float  # a float is a target value, e.g. 0.5
+IntervalMethod = Literal["recompute", "per-sample", "none"]
+INTERVAL_METHODS: tuple[str, ...] = ("recompute", "per-sample", "none")
+
+#: Resampled rows of one side: int64 indices [n] into its units, or ``None`` for every unit once, in order.
+Rows = np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -79,6 +122,32 @@ class Player:
 
 
 @dataclass(frozen=True)
+class PerSample:
+    """What a per-sample measure computed once on the full sets, and how a resample reduces it.
+
+    Attributes:
+        n_real: resampling units on the real side (rows, test images, pairs of images...); 0 when
+            a resample does not touch that side.
+        n_fake: likewise on the generated side.
+        reduce: ``(real_rows, fake_rows) -> {key: float}``; each argument is int64 indices
+            [n_real] / [n_fake] into that side's units (drawn with replacement), or ``None`` for
+            every unit once, in order, which gives the measure's value. It returns the keys that
+            are resampled (and may add their ``<key>_std``).
+        fixed: keys computed once on the full sets and not resampled (a permutation test's
+            p-value); part of the value, without an interval.
+    """
+
+    n_real: int
+    n_fake: int
+    reduce: Callable[[Rows, Rows], dict[str, float]]
+    fixed: Mapping[str, float] = field(default_factory=dict)
+
+    def value(self) -> dict[str, float]:
+        """The measure's value on the full sets: the reduction of every unit once, plus ``fixed``."""
+        return {**self.reduce(None, None), **self.fixed}
+
+
+@dataclass(frozen=True)
 class MetricSpec:
     """A registered measure.
 
@@ -103,6 +172,12 @@ class MetricSpec:
         min_samples: the fewest real and generated samples per set it can work with, as a
             number or a function of its parameters (``lambda p: p["k"] + 1``); a run checks
             its sample size against it before any work starts.
+        interval: how ``--bootstrap`` makes its interval: ``"recompute"``, ``"per-sample"`` or
+            ``"none"`` (see the module docstring).
+        interval_note: what the interval rests on (per-sample: what a resample holds fixed) or,
+            for ``"none"``, why there is none; shown by ``ganbench list metrics``.
+        per_sample: for ``"per-sample"``, the function with ``fn``'s signature that returns a
+            :class:`PerSample`; ``None`` otherwise.
     """
 
     name: str
@@ -116,6 +191,9 @@ class MetricSpec:
     level: Level = "set"
     notes: str = ""
     min_samples: int | Callable[[Mapping[str, Any]], int] = 2
+    interval: IntervalMethod = "recompute"
+    interval_note: str = ""
+    per_sample: Callable[..., PerSample] | None = None
 
     def samples_needed(self, params: Mapping[str, Any]) -> int:
         """The fewest samples per set this measure needs with ``params``."""
@@ -125,10 +203,19 @@ class MetricSpec:
         """Call the measure with keyword inputs and check its keys (see the module docstring)."""
         out = self.fn(**inputs)
         if self.level == "run":
-            return {player: self._checked(values) for player, values in out.items()}
-        return self._checked(out)
+            return {player: self.checked(values) for player, values in out.items()}
+        return self.checked(out)
 
-    def _checked(self, out: dict[str, float]) -> dict[str, float]:
+    def samples(self, **inputs: Any) -> PerSample:
+        """The per-sample quantities of a ``"per-sample"`` measure, from the same inputs as a call."""
+        if self.per_sample is None:
+            raise ValueError(f"metric {self.name} has interval method {self.interval!r}, not 'per-sample'")
+        out = self.per_sample(**inputs)
+        assert isinstance(out, PerSample), f"metric {self.name}: per_sample must return a PerSample"
+        return out
+
+    def checked(self, out: dict[str, float]) -> dict[str, float]:
+        """``out`` with every key checked against the declared ones and every value a float."""
         allowed = set(self.directions) | {f"{k}_std" for k in self.directions}
         unknown = set(out) - allowed
         assert not unknown, f"metric {self.name} returned undeclared keys {unknown}"
@@ -146,12 +233,24 @@ def metric(
     level: Level = "set",
     notes: str = "",
     min_samples: int | Callable[[Mapping[str, Any]], int] = 2,
+    interval: IntervalMethod,
+    interval_note: str = "",
+    per_sample: Callable[..., PerSample] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``fn`` as measure ``name`` and return ``fn`` unchanged.
 
     The keyword defaults of ``fn`` (other than its inputs, extra inputs and ``runtime``
-    keywords) are its parameters; they are recorded with every value.
+    keywords) are its parameters; they are recorded with every value. ``interval`` is
+    required (see the module docstring): ``"per-sample"`` needs ``per_sample`` with exactly
+    ``fn``'s signature, and ``"per-sample"`` and ``"none"`` need ``interval_note``; a run-level
+    measure has ``"none"``.
     """
+    assert interval in INTERVAL_METHODS, f"metric {name}: interval must be one of {INTERVAL_METHODS}"
+    assert (interval == "per-sample") == (per_sample is not None), (
+        f"metric {name}: per_sample is given exactly when interval='per-sample'"
+    )
+    assert interval == "recompute" or interval_note, f"metric {name}: say in interval_note what it rests on"
+    assert level == "set" or interval == "none", f"metric {name}: a run-level measure has interval='none'"
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         words = tuple(name.replace("-", "_").split("_"))
@@ -163,6 +262,10 @@ def metric(
             param = sig.parameters.get(arg)
             assert param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY, (
                 f"metric {name}: {arg} must be keyword-only"
+            )
+        if per_sample is not None:
+            assert inspect.signature(per_sample).parameters == sig.parameters, (
+                f"metric {name}: {per_sample.__name__} must take exactly the keywords of {fn.__name__}"
             )
         skip = {*inputs, *extra_inputs, *runtime}
         defaults = {
@@ -184,6 +287,9 @@ def metric(
                 level,
                 notes,
                 min_samples,
+                interval,
+                interval_note,
+                per_sample,
             ),
         )
         return fn

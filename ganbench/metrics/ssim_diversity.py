@@ -38,9 +38,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ganbench.metrics.spec import metric
+from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import check_images, check_same_shape, check_seed, integer
 from ganbench.numerics.filters import filter_separable, gaussian_window
+from ganbench.numerics.resampling import take_rows
 
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 _WIN, _SIGMA, _K1, _K2 = 11, 1.5, 0.01, 0.03
@@ -143,6 +144,41 @@ def _mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
 
 
+def ssim_diversity_samples(
+    *,
+    real: np.ndarray,
+    fake: np.ndarray,
+    pairs: int = 1000,
+    scales: int | str = "auto",
+    seed: int = 0,
+) -> PerSample:
+    """The MS-SSIM of each random pair of each set (float64 [pairs] per side), once; the units of a
+    resample are the pairs, and its reduction is the means and their gap over the drawn pairs.
+    Arguments as :func:`ssim_diversity`."""
+    x = check_images("real", real, min_images=2)
+    y = check_images("fake", fake, min_images=2)
+    check_same_shape(x, y)
+    pairs = integer("pairs", pairs, minimum=2)
+    seed = check_seed(seed)
+    scales = resolve_scales(scales, *x.shape[-2:])
+    pairs_fake = _pair_ssim(y, pairs, scales, seed)
+    pairs_real = _pair_ssim(x, pairs, scales, seed)
+
+    def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        fake_mean, fake_se = _mean_se(take_rows(pairs_fake, fake_rows))
+        real_mean, real_se = _mean_se(take_rows(pairs_real, real_rows))
+        return {
+            "ssim_diversity_gap": fake_mean - real_mean,
+            "ssim_diversity_gap_std": math.hypot(fake_se, real_se),
+            "ssim_diversity_fake": fake_mean,
+            "ssim_diversity_fake_std": fake_se,
+            "ssim_diversity_real": real_mean,
+            "ssim_diversity_real_std": real_se,
+        }
+
+    return PerSample(n_real=pairs, n_fake=pairs, reduce=reduce)
+
+
 @metric(
     "ssim-diversity",
     space="pixels",
@@ -151,6 +187,12 @@ def _mean_se(values: np.ndarray) -> tuple[float, float]:
         "Odena et al. 2017 (arXiv:1610.09585) with MS-SSIM of Wang et al. 2003 / SSIM of Wang et al. 2004; "
         "SSIM agrees with skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, "
         "use_sample_covariance=False, data_range=1)"
+    ),
+    interval="per-sample",
+    per_sample=ssim_diversity_samples,
+    interval_note=(
+        "resamples the random pairs' MS-SSIM (resampling images would pair an image with its own copy, "
+        "SSIM 1); pairs sharing an image are treated as independent, which narrows the interval slightly"
     ),
 )
 def ssim_diversity(
@@ -179,19 +221,4 @@ def ssim_diversity(
         varied than the data, e.g. noise). Each ``*_std`` is a standard error: std over pairs /
         sqrt(pairs), and for the gap the two combined in quadrature.
     """
-    x = check_images("real", real, min_images=2)
-    y = check_images("fake", fake, min_images=2)
-    check_same_shape(x, y)
-    pairs = integer("pairs", pairs, minimum=2)
-    seed = check_seed(seed)
-    scales = resolve_scales(scales, *x.shape[-2:])
-    fake_mean, fake_se = _mean_se(_pair_ssim(y, pairs, scales, seed))
-    real_mean, real_se = _mean_se(_pair_ssim(x, pairs, scales, seed))
-    return {
-        "ssim_diversity_gap": fake_mean - real_mean,
-        "ssim_diversity_gap_std": math.hypot(fake_se, real_se),
-        "ssim_diversity_fake": fake_mean,
-        "ssim_diversity_fake_std": fake_se,
-        "ssim_diversity_real": real_mean,
-        "ssim_diversity_real_std": real_se,
-    }
+    return ssim_diversity_samples(real=real, fake=fake, pairs=pairs, scales=scales, seed=seed).value()

@@ -171,6 +171,12 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: torch.Tenso
         "follows their code except: pyramid down to min_resolution=14 (theirs 16; same levels for power-of-2 "
         "sizes) and at most max_patches descriptors per set and level"
     ),
+    interval="none",
+    interval_note=(
+        "no per-image decomposition (sorted projections of the pooled patches), so a resample costs a whole "
+        "evaluation; and the plain bootstrap of an empirical Wasserstein distance is not consistent when the "
+        "two distributions are close (Sommerfeld & Munk 2018, JRSS-B 80(1)); compare seeds instead"
+    ),
 )
 def swd(
     *,

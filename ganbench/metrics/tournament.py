@@ -112,6 +112,11 @@ def _fake_batch(handle: GeneratorHandle, n: int, rng: torch.Generator, device: t
     ),
     runtime=("device",),
     min_samples=lambda p: p["batch_size"],
+    interval="none",
+    interval_note=(
+        "run-level: matches between one seed's models, no sample sets to resample; the Glicko-2 "
+        "rating deviation is in tournament_rating_std"
+    ),
 )
 def tournament(
     *,

@@ -45,8 +45,10 @@ FIELDS: tuple[str, ...] = (
     "key",  # output key
     "value",
     "std",  # sampling spread reported by the metric (splits/subsets), else None
-    "ci_low",  # bootstrap 2.5 percentile (with --bootstrap), else None
-    "ci_high",  # bootstrap 97.5 percentile
+    "ci_low",  # bootstrap 2.5 percentile (with --bootstrap), else None; where ci_method is set, shifted
+    "ci_high",  # bootstrap 97.5 percentile         by the bootstrap bias estimate (evaluation/bootstrap.py)
+    "ci_method",  # how ci_low/ci_high were made: bootstrap-recompute | bootstrap-per-sample | none (no
+    # interval for this key); None without --bootstrap and in runs written before this field existed
     "direction",  # lower | higher | target
     "target",  # ideal value when direction is target, else None
     "params",  # the metric's parameters (dict)
@@ -114,6 +116,7 @@ class RecordWriter:
                     device=s.device,
                     ci_low=s.ci_low,
                     ci_high=s.ci_high,
+                    ci_method=s.ci_method,
                     time=now,
                 )
                 for s in scores

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from ganbench.evaluation.bootstrap import bootstrap_intervals
 from ganbench.metrics.c2st_1nn import c2st_1nn, subsample_to_equal_size
 from ganbench.numerics import distances
 from ganbench.numerics.memo import clear_memos
@@ -134,3 +135,26 @@ def test_rejects_bad_input(make_features: Features) -> None:
         c2st_1nn(real=make_features(10, 4), fake=make_features(1, 4))
     with pytest.raises(ValueError, match="seed"):
         c2st_1nn(real=make_features(10, 4), fake=make_features(10, 4), seed=-1)
+
+
+@pytest.mark.slow
+def test_bootstrap_interval_is_one_for_disjoint_sets_and_covers_a_half_for_one_distribution(
+    make_features: Features,
+) -> None:
+    far = METRICS["c2st-1nn"].samples(
+        real=make_features(100, 4, seed=1), fake=make_features(100, 4, shift=50.0)
+    )
+    intervals = bootstrap_intervals(far.reduce, 100, 100, far.value(), replicates=50, seed=0, name="t")
+    assert intervals == {key: (1.0, 1.0) for key in ("c2st_1nn", "c2st_1nn_real", "c2st_1nn_fake")}
+    # two samples of one distribution: the expected accuracy is just below 1/2 ((n - 1) / (2n - 1));
+    # neighbouring points' correctness is correlated, so allow 6 misses of 30 (about 1.5 expected)
+    misses = 0
+    for trial in range(30):
+        same = METRICS["c2st-1nn"].samples(
+            real=make_features(200, 4, seed=100 + trial), fake=make_features(200, 4, seed=200 + trial)
+        )
+        low, high = bootstrap_intervals(
+            same.reduce, 200, 200, same.value(), replicates=200, seed=trial, name="t"
+        )["c2st_1nn"]
+        misses += not low <= 0.5 <= high
+    assert misses <= 6, misses

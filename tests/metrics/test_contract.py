@@ -6,7 +6,11 @@ For each name in ``METRICS.names()``:
   declared key), and every declared key starts with one of the words of the name;
 - **seeds**: the same seed gives the same value; another seed (where there is one) still runs;
 - **identical sets**: for every key that compares the two sets, a copy of the real set scores
-  at least as well, per the key's direction, as a clearly different generated set.
+  at least as well, per the key's direction, as a clearly different generated set;
+- **intervals**: every measure declares how ``--bootstrap`` makes its interval (with a note
+  where the method needs one); a per-sample measure's :class:`PerSample` gives the measure's
+  value, its reduction of the identity resample (every unit once, by index) equals that value
+  to 1e-12 relative, and a resample yields every resampled key, finite.
 
 Which keys compare two sets is found, not listed: a key that stays the same when the real set
 is replaced by another sample of the same distribution describes the generated set alone (the
@@ -23,6 +27,7 @@ is fast here too.
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -33,7 +38,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
+from ganbench.metrics.spec import INTERVAL_METHODS, GeneratorHandle, MetricSpec, PerSample, Player
 from ganbench.numerics.memo import clear_memos
 from ganbench.registry import METRICS
 
@@ -134,8 +139,11 @@ def spaces(mnist: np.ndarray) -> dict[str, Space]:
     }
 
 
-def call(spec: MetricSpec, space: Space, real: np.ndarray, fake: np.ndarray, **params: Any) -> dict:
-    """The measure on (real, fake) with its extra inputs, fast parameters and empty memos."""
+def call(
+    spec: MetricSpec, space: Space, real: np.ndarray, fake: np.ndarray, samples: bool = False, **params: Any
+) -> Any:
+    """The measure on (real, fake) with its extra inputs, fast parameters and empty memos (with
+    ``samples``: its :class:`PerSample` instead of its values)."""
     clear_memos()
     extras = {
         "train": space.train,
@@ -143,9 +151,10 @@ def call(spec: MetricSpec, space: Space, real: np.ndarray, fake: np.ndarray, **p
         "generator": handle(0),
     }
     fast = {k: v for k, v in FAST_PARAMS.items() if k in spec.defaults}
+    inputs = {k: extras[k] for k in spec.extra_inputs} | fast | params
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. fid-inf on small sets says its extrapolation is rough
-        return spec(real=real, fake=fake, **{k: extras[k] for k in spec.extra_inputs}, **{**fast, **params})
+        return (spec.samples if samples else spec)(real=real, fake=fake, **inputs)
 
 
 def call_run(spec: MetricSpec, space: Space, **params: Any) -> dict:
@@ -237,3 +246,45 @@ def test_measure_contract(name: str, spaces: dict[str, Space]) -> None:
             spec.directions[key],
             {"copy": copy[key], "independent": base[key], "different": bad[key]},
         )
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_interval_method_is_declared(name: str) -> None:
+    spec = METRICS[name]
+    assert spec.interval in INTERVAL_METHODS
+    if spec.interval != "recompute":
+        assert spec.interval_note, "per-sample and none say what the interval rests on, or why there is none"
+    if spec.level == "run":
+        assert spec.interval == "none"
+    assert (spec.per_sample is not None) == (spec.interval == "per-sample")
+    if spec.per_sample is not None:
+        assert inspect.signature(spec.per_sample).parameters == inspect.signature(spec.fn).parameters
+
+
+def per_sample_names() -> list[Any]:
+    return [p for p in names() if METRICS[p if isinstance(p, str) else p.values[0]].interval == "per-sample"]
+
+
+@pytest.mark.parametrize("name", per_sample_names())
+def test_per_sample_reduction_agrees_with_the_value(name: str, spaces: dict[str, Space]) -> None:
+    spec = METRICS[name]
+    space = spaces[spec.space]
+    value = call(spec, space, space.real, space.other)
+    samples = call(spec, space, space.real, space.other, samples=True)
+    assert isinstance(samples, PerSample)
+    assert spec.checked(samples.value()) == close(value)  # the value comes from the same code
+
+    def identity(n: int) -> np.ndarray | None:
+        return np.arange(n) if n else None
+
+    once = samples.reduce(identity(samples.n_real), identity(samples.n_fake))
+    resampled = set(spec.directions) & set(value) - set(samples.fixed)
+    assert resampled and resampled <= set(once)
+    for key in once:
+        assert once[key] == pytest.approx(value[key], rel=1e-12, abs=1e-12), key
+
+    rng = np.random.default_rng(0)
+    draw = {n: rng.integers(0, n, n) if n else None for n in (samples.n_real, samples.n_fake)}
+    replicate = samples.reduce(draw[samples.n_real], draw[samples.n_fake])
+    check_keys(spec, replicate)
+    assert resampled <= set(replicate)

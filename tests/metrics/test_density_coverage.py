@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from prdc import compute_prdc
 
+from ganbench.evaluation.bootstrap import bootstrap_intervals
 from ganbench.metrics.density_coverage import density_coverage
 from ganbench.metrics.precision_recall import precision_recall
 from ganbench.numerics import distances
@@ -98,3 +99,30 @@ def test_registry_call_and_keyword_only(make_features: Features) -> None:
         spec(real, fake)  # type: ignore[misc]
     with pytest.raises(TypeError):
         density_coverage(real, fake)  # type: ignore[misc]
+
+
+@pytest.mark.slow
+def test_bootstrap_interval_of_density_covers_its_value_given_the_real_balls() -> None:
+    # Given the real balls, density is the mean ball count of independent generated samples over
+    # k; its target is that mean for fresh samples (200,000 of them). 100 experiments at 95 %:
+    # about 5 misses (binomial sd 2.2), so at most 12.
+    rng = np.random.default_rng(31)
+    real = rng.standard_normal((150, 4))
+    radii = distances.kth_neighbour_distance(real, 5)
+    fresh = rng.standard_normal((200_000, 4)) + 0.3
+    target = distances.count_within_radii(fresh, real, radii, inclusive=False).per_query.mean() / 5
+    misses = 0
+    for trial in range(100):
+        fake = rng.standard_normal((150, 4)) + 0.3
+        samples = METRICS["density-coverage"].samples(real=real, fake=fake)
+        low, high = bootstrap_intervals(
+            samples.reduce,
+            150,
+            150,
+            samples.value(),
+            replicates=200,
+            seed=trial,
+            name="t",
+        )["density"]
+        misses += not low <= target <= high
+    assert misses <= 12, misses

@@ -68,3 +68,15 @@ def test_bad_inputs_fail_with_a_message(mnist: np.ndarray) -> None:
         METRICS["image-stats"](real=mnist[:10], fake=mnist[:10, :, :14, :14])
     with pytest.raises(ValueError, match="bins"):
         METRICS["image-stats"](real=mnist[:10], fake=mnist[:10], bins=1)
+
+
+def test_a_resample_is_the_measure_of_the_resampled_sets(mnist: np.ndarray) -> None:
+    # every statistic is a mean over images: a resample weights each image by its count
+    real = mnist[:300]
+    fake = np.clip(gaussian_blur(torch.from_numpy(mnist[300:500]), 0.8).numpy() + 0.05, 0.0, 1.0)
+    samples = METRICS["image-stats"].samples(real=real, fake=fake, bins=16)
+    rng = np.random.default_rng(8)
+    for _ in range(2):
+        rows_r, rows_f = rng.integers(0, 300, 300), rng.integers(0, 200, 200)
+        again = METRICS["image-stats"](real=real[rows_r], fake=fake[rows_f], bins=16)
+        assert samples.reduce(rows_r, rows_f) == pytest.approx(again, rel=1e-10)

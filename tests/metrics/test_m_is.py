@@ -82,3 +82,27 @@ def test_registered_contract() -> None:
     assert spec.defaults == {"min_class_samples": 2}
     logits = noisy_logits(10, spread=1.0)
     assert spec(real=logits, fake=logits)["m_is"] > 1.0
+
+
+def test_a_resample_leaves_out_a_sample_paired_with_its_own_copies() -> None:
+    logits = noisy_logits(8, spread=2.0, seed=3)
+    rows = np.random.default_rng(4).integers(0, len(logits), len(logits))
+    p = softmax(logits)
+    predicted = p.argmax(axis=1)
+    expected = []
+    for c in np.unique(predicted[rows]):
+        members = rows[predicted[rows] == c]
+        pairs = [
+            (p[a] * (np.log(p[a]) - np.log(p[b]))).sum()
+            for i, a in enumerate(members)
+            for j, b in enumerate(members)
+            if i != j and a != b
+        ]
+        if len(members) >= 2 and pairs:
+            expected.append(np.exp(np.mean(pairs)))
+    samples = METRICS["m-is"].samples(real=logits, fake=logits)
+    assert samples.n_real == 0  # the real logits only fix K
+    assert samples.reduce(None, rows) == {"m_is": pytest.approx(np.mean(expected), rel=1e-10)}
+    # and the identity resample is the value
+    identity = samples.reduce(None, np.arange(len(logits)))["m_is"]
+    assert identity == pytest.approx(m_is(real=logits, fake=logits)["m_is"], rel=1e-12)

@@ -233,3 +233,17 @@ def test_rejects_bad_input(make_features: Features) -> None:
     for tau in (1.0, -0.1, float("nan")):
         with pytest.raises(ValueError, match="tau"):
             memorization(real=held, fake=held, train=train, cells=2, tau=tau)
+
+
+@pytest.mark.parametrize("ct_distance", ["cell", "global"])
+def test_a_resample_is_the_measure_of_the_resampled_sets(ct_distance: str) -> None:
+    # distances to the training set and cells fitted on it do not depend on the other rows
+    train, held_out, more = digit_features()
+    fake = np.concatenate([copies_of(train, 100, 0.01, seed=1), more[:300]])
+    options = {"cells": 5, "ct_distance": ct_distance, "seed": 2}
+    samples = METRICS["memorization"].samples(real=held_out, fake=fake, train=train, **options)
+    rng = np.random.default_rng(6)
+    for _ in range(2):
+        rows_r, rows_f = rng.integers(0, len(held_out), len(held_out)), rng.integers(0, len(fake), len(fake))
+        again = memorization(real=held_out[rows_r], fake=fake[rows_f], train=train, **options)
+        assert samples.reduce(rows_r, rows_f) == pytest.approx(again, rel=1e-12)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import bootstrap_replicates
 from scipy.spatial.distance import pdist
 from torch_fidelity.metric_kid import kernel_rbf
 from torch_fidelity.metric_kid import mmd2 as tf_mmd2
@@ -139,3 +140,27 @@ def test_registered_contract() -> None:
     )
     out = spec(real=gaussians(200, 0.0, seed=15), fake=gaussians(200, 1.0, seed=16))
     assert set(out) == {"mmd", "mmd_pvalue"} and out["mmd_pvalue"] < 0.01
+
+
+def test_a_resample_keeps_the_bandwidth_and_leaves_out_a_row_paired_with_its_copies() -> None:
+    real, fake = gaussians(40, 0.0, seed=20, dim=4), gaussians(30, 0.5, seed=21, dim=4)
+    samples = METRICS["mmd"].samples(real=real, fake=fake, permutations=50)
+    assert samples.fixed == {"mmd_pvalue": mmd(real=real, fake=fake, permutations=50)["mmd_pvalue"]}
+    d2 = squared_distances(np.concatenate([real, fake]))
+    k = gaussian_kernel(d2, [median_bandwidth(d2)])  # fixed on the full sets
+    rng = np.random.default_rng(1)
+    rows_r, rows_f = rng.integers(0, 40, 40), rng.integers(0, 30, 30)
+    pairs_r = [k[i, j] for p, i in enumerate(rows_r) for q, j in enumerate(rows_r) if p != q and i != j]
+    pairs_f = [
+        k[40 + i, 40 + j] for p, i in enumerate(rows_f) for q, j in enumerate(rows_f) if p != q and i != j
+    ]
+    cross = k[np.ix_(rows_r, 40 + rows_f)].mean()
+    expected = np.mean(pairs_r) + np.mean(pairs_f) - 2.0 * cross
+    assert samples.reduce(rows_r, rows_f) == {"mmd": pytest.approx(expected, rel=1e-10)}
+
+
+def test_bootstrap_replicates_are_centred_on_the_value() -> None:
+    real, fake = gaussians(300, 0.0, seed=22), gaussians(300, 0.0, seed=23)
+    samples = METRICS["mmd"].samples(real=real, fake=fake, permutations=0)
+    replicates = bootstrap_replicates(samples, "mmd", replicates=200)
+    assert abs(replicates.mean() - samples.value()["mmd"]) < 0.2 * replicates.std()

@@ -115,6 +115,16 @@ def test_registered_contract() -> None:
     assert set(out) == {"ndb", "ndb_js"} and out["ndb"] > 0.5
 
 
+def test_a_resample_is_ndb_of_the_resampled_sets() -> None:
+    # the bins are fitted on the training set, which a resample does not touch
+    train, a, b, _, _ = digits_splits(3)
+    samples = METRICS["ndb"].samples(real=a, fake=b, train=train, bins=20, seed=1)
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        ra, rb = rng.integers(0, len(a), len(a)), rng.integers(0, len(b), len(b))
+        assert samples.reduce(ra, rb) == ndb(real=a[ra], fake=b[rb], train=train, bins=20, seed=1)
+
+
 def test_artifact_holds_the_bins_behind_the_values_and_does_not_change_them(tmp_path: Path) -> None:
     train, a, b, _, yb = digits_splits(0)
     fake = b[yb < 5]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import torch
+from helpers import bootstrap_replicates
 from scipy.special import logsumexp
 
 import ganbench.metrics.parzen_ll as parzen_module
@@ -192,3 +193,12 @@ def test_ten_thousand_by_ten_thousand_mnist_sized_runs_in_bounded_memory(
     )
     assert np.isfinite(res["values"]["parzen_ll"])
     assert res["mb"] < 400  # float64 copies of both sets (2 x 63 MB) plus a few 16 MB blocks
+
+
+def test_bootstrap_spread_is_the_standard_error_of_the_mean_log_likelihood() -> None:
+    # a resample draws test images; the kernel centres and the width stay fixed
+    real, fake = mixture(400, seed=1), mixture(600, seed=3)
+    samples = METRICS["parzen-ll"].samples(real=real, fake=fake, n_val=100, seed=5)
+    assert (samples.n_real, samples.n_fake) == (300, 0)  # the test part; the fakes are not resampled
+    replicates = bootstrap_replicates(samples, "parzen_ll")
+    assert replicates.std() == pytest.approx(samples.value()["parzen_ll_std"], rel=0.15)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import bootstrap_replicates
 from torch import nn
 
 from ganbench.metrics.recon_error import recon_error
@@ -117,3 +118,14 @@ def test_rejects_bad_input(decoder: GeneratorHandle, in_range: np.ndarray) -> No
         recon_error(real=in_range, fake=in_range, generator=decoder, restarts=0)
     with pytest.raises(ValueError, match="lr"):
         recon_error(real=in_range, fake=in_range, generator=decoder, lr=0.0)
+
+
+def test_bootstrap_spread_is_the_standard_error_over_images(decoder: GeneratorHandle) -> None:
+    # a resample draws reconstructed images; each image's error is searched for once
+    targets = np.random.default_rng(9).random((40, *SHAPE), dtype=np.float32)
+    samples = METRICS["recon-error"].samples(
+        real=targets, fake=targets, generator=decoder, n_images=40, steps=20, restarts=1
+    )
+    assert (samples.n_real, samples.n_fake) == (40, 0)
+    replicates = bootstrap_replicates(samples, "recon_error")
+    assert replicates.std() == pytest.approx(samples.value()["recon_error_std"], rel=0.15)

@@ -61,3 +61,12 @@ def test_bad_inputs_fail_with_a_message() -> None:
         METRICS["sharpness"](real=np.zeros((10, 784), np.float32), fake=np.zeros((10, 784), np.float32))
     with pytest.raises(ValueError, match="constant"):
         METRICS["sharpness"](real=np.zeros((3, 1, 5, 5)), fake=np.ones((3, 1, 5, 5)))
+
+
+def test_a_resample_is_the_measure_of_the_resampled_sets(mnist: np.ndarray) -> None:
+    real, fake = mnist[:300], gaussian_blur(torch.from_numpy(mnist[300:500]), 0.7).numpy()
+    samples = METRICS["sharpness"].samples(real=real, fake=fake)
+    rng = np.random.default_rng(7)
+    rows_r, rows_f = rng.integers(0, 300, 300), rng.integers(0, 200, 200)
+    again = METRICS["sharpness"](real=real[rows_r], fake=fake[rows_f])
+    assert samples.reduce(rows_r, rows_f) == pytest.approx(again, rel=1e-12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from helpers import gaussian_blur
+from helpers import bootstrap_replicates, gaussian_blur
 
 from ganbench.metrics.ssim_diversity import auto_scales, ms_ssim, resolve_scales, ssim
 from ganbench.registry import METRICS
@@ -106,3 +106,11 @@ def test_same_seed_same_value_and_small_images(mnist: np.ndarray) -> None:
     out = METRICS["ssim-diversity"](real=small.numpy(), fake=small.numpy(), pairs=20)
     assert out["ssim_diversity_gap"] == 0.0
     assert np.isfinite(out["ssim_diversity_real"])
+
+
+def test_bootstrap_resamples_pairs_and_its_spread_is_their_standard_error(mnist: np.ndarray) -> None:
+    # resampling images would pair an image with its own copy (SSIM 1); pairs are resampled instead
+    samples = METRICS["ssim-diversity"].samples(real=mnist[:300], fake=mnist[300:600], pairs=200)
+    assert (samples.n_real, samples.n_fake) == (200, 200)
+    replicates = bootstrap_replicates(samples, "ssim_diversity_gap")
+    assert replicates.std() == pytest.approx(samples.value()["ssim_diversity_gap_std"], rel=0.15)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import bootstrap_replicates
 
 from ganbench.datasets import Dataset
 from ganbench.metrics.wasserstein_critic import build_critic, wasserstein_critic
@@ -106,3 +107,13 @@ def test_rejects_bad_input(digits14: np.ndarray) -> None:
         wasserstein_critic(real=digits14[:10], fake=digits14[:10], steps=0)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         wasserstein_critic(real=digits14[:10] * 255, fake=digits14[:10])
+
+
+def test_bootstrap_spread_is_the_standard_error_of_the_score_difference(digits14: np.ndarray) -> None:
+    # a resample draws test-half scores of the critic trained once
+    samples = METRICS["wasserstein-critic"].samples(
+        real=digits14[:200], fake=noisy(digits14[200:400], 0.3), steps=40, critic_width=16
+    )
+    assert (samples.n_real, samples.n_fake) == (100, 100)
+    replicates = bootstrap_replicates(samples, "wasserstein_critic")
+    assert replicates.std() == pytest.approx(samples.value()["wasserstein_critic_std"], rel=0.15)

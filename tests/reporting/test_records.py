@@ -56,6 +56,17 @@ def test_a_run_written_before_the_schema_grew_still_loads(tmp_path: Path) -> Non
     assert list(frame.columns) == list(FIELDS)
 
 
+def test_records_say_how_their_interval_was_made_and_older_runs_lack_it(tmp_path: Path) -> None:
+    assert FIELDS.index("ci_method") == FIELDS.index("ci_high") + 1
+    record = make_record(
+        metric="fid", key="fid", value=1.0, ci_low=0.5, ci_high=1.5, ci_method="bootstrap-recompute"
+    )
+    older = {name: value for name, value in record.items() if name != "ci_method"}
+    append_records(tmp_path / RECORDS_FILE, [record, older])
+    frame = load_records(tmp_path)
+    assert frame.loc[0, "ci_method"] == "bootstrap-recompute" and pd.isna(frame.loc[1, "ci_method"])
+
+
 def write_run(root: Path, run_id: str, values: list[float]) -> Path:
     run_dir = root / run_id
     rows = [
