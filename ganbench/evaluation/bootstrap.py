@@ -12,7 +12,8 @@ not drawn) and hands the indices to a replicate function:
 The interval of a key is the 2.5 and 97.5 percentiles of its B replicates, moved by the
 bootstrap estimate of the value's bias, b = mean(replicates) - value (Efron & Tibshirani 1993,
 "An Introduction to the Bootstrap", ch. 10 and 13): [value + q2.5 - m, value + q97.5 - m], m the
-replicates' mean; replicates where a key is NaN are ignored. It is the spread the value would
+replicates' mean; replicates where a key is NaN (undefined on that resample) are ignored when
+they are at most 5 % of them, else the key gets no interval. It is the spread the value would
 have on fresh sets of the same size, centred on the value. The plain percentile interval is
 [q2.5, q97.5], centred on value + b instead: fine for means (b ~ 0), wrong for the many
 measures that are plug-in distances between two sets, biased upwards by sampling noise (FID,
@@ -37,6 +38,7 @@ from ganbench.evaluation.features import FeatureSet
 Replicate = Callable[[np.ndarray | None, np.ndarray | None], dict[str, float]]
 
 LEVEL = 0.95  # two-sided coverage of every interval
+MAX_UNDEFINED_SHARE = 0.05  # a key NaN on more resamples than this gets no interval (the rest: a selection)
 
 
 def _draw(rng: np.random.Generator, n: int) -> np.ndarray | None:
@@ -83,6 +85,8 @@ def bootstrap_intervals(
     tail = 100.0 * (1.0 - LEVEL) / 2.0
     out = {}
     for key, replicated in draws.items():
+        if np.count_nonzero(np.isnan(replicated)) > MAX_UNDEFINED_SHARE * len(replicated):
+            continue  # the key is undefined on too many resamples: no interval rather than a selected one
         shift = values[key] - np.nanmean(replicated)  # minus the bootstrap estimate of the bias
         low, high = np.nanpercentile(replicated, [tail, 100.0 - tail])
         out[key] = (float(low + shift), float(high + shift))

@@ -46,6 +46,8 @@ cells; ganbench clusters the features as given, into ``cells`` cells.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from scipy.stats import rankdata
@@ -151,6 +153,8 @@ def memorization_samples(
             weight = n_c / cr.shape[0]
             z_sum += weight * mann_whitney_z(zr[in_real], zf[in_fake])
             weight_sum += weight
+        if weight_sum == 0.0 and real_rows is not None:  # a resample without a usable cell: no value
+            return {"memorization_copy_share": copy_share, "memorization_ct": math.nan}
         if weight_sum == 0.0:
             raise ValueError(
                 f"memorization: no k-means cell holds both held-out samples and a share of more than "

@@ -132,3 +132,15 @@ def test_a_key_computed_once_and_a_measure_without_an_interval_say_none(monkeypa
     scores = score(["swd"], real=real, fake=fake, train=real, class_prior=PRIOR, bootstrap=20)
     assert len(calls) == 1 and scores
     assert all(s.ci_method == "none" and s.ci_low is None and s.params["bootstrap"] == 20 for s in scores)
+
+
+def test_a_key_undefined_on_many_resamples_gets_no_interval_rather_than_a_selected_one() -> None:
+    def replicate(real_rows: np.ndarray | None, fake_rows: np.ndarray | None) -> dict[str, float]:
+        rows = np.arange(10) if real_rows is None else real_rows
+        undefined = np.isin(0, rows)  # undefined whenever row 0 is drawn: most resamples
+        return {"rare": float(rows.mean()), "often": np.nan if undefined else float(rows.mean())}
+
+    intervals = bootstrap_intervals(
+        replicate, 10, 0, {"rare": 4.5, "often": 4.5}, replicates=200, seed=0, name="t"
+    )
+    assert "rare" in intervals and "often" not in intervals
