@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ganbench.analysis.protocol import check_one_protocol
+
 #: The columns of :func:`summary`, in order.
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "dataset",
@@ -123,9 +125,14 @@ def summary(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         Rows: datasets in order of appearance; within one, ``real`` first, then variants in the order
         they appear in the records; keys in order of appearance. Diverged units, divergence markers and
         checkpoint evaluations are left out (:func:`final_evaluations`).
+
+    Raises:
+        ProtocolMismatchError: the records of one (dataset, variant, metric, key) were measured under
+            different protocols (:mod:`ganbench.analysis.protocol`); the message names the field.
     """
     level = check_level(level)
     marked = evaluated_values(records)
+    check_one_protocol(marked)
     if marked.empty:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     rows = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.analysis.protocol import ProtocolMismatchError
 from ganbench.analysis.summary import final_evaluations, summary
 from ganbench.reporting.records import RECORDS_FILE, load_records
 
@@ -118,7 +119,8 @@ def load_run(path: str | Path) -> MeasuredRun:
     """Load a run directory (or its records.jsonl) for the gate.
 
     Raises:
-        RunDataError: the directory or its records are missing or unreadable, or nothing was evaluated.
+        RunDataError: the directory or its records are missing or unreadable, nothing was evaluated,
+            or one cell mixes protocols (:mod:`ganbench.analysis.protocol`).
     """
     path = Path(path)
     if not path.exists():
@@ -134,4 +136,8 @@ def load_run(path: str | Path) -> MeasuredRun:
         )
     run_ids = list(dict.fromkeys(records["run_id"].dropna()))
     run_id = run_ids[0] if len(run_ids) == 1 else directory.name
-    return MeasuredRun(directory, str(run_id), records, summary(records, LEVEL))
+    try:
+        stats = summary(records, LEVEL)
+    except ProtocolMismatchError as err:
+        raise RunDataError(f"{directory}: {err}") from None
+    return MeasuredRun(directory, str(run_id), records, stats)

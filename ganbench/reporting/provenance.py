@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -10,7 +11,8 @@ import torch
 
 
 def versions() -> dict[str, str | None]:
-    """The record fields ``ganbench_version``, ``torch_version`` and ``torch_fidelity_version``."""
+    """The record fields ``ganbench_version``, ``torch_version``, ``torch_fidelity_version``,
+    ``numpy_version``, ``scipy_version`` and ``python_version``."""
 
     def version(package: str) -> str | None:
         try:
@@ -22,6 +24,9 @@ def versions() -> dict[str, str | None]:
         "ganbench_version": version("ganbench"),
         "torch_version": torch.__version__,
         "torch_fidelity_version": version("torch-fidelity"),
+        "numpy_version": version("numpy"),
+        "scipy_version": version("scipy"),
+        "python_version": platform.python_version(),
     }
 
 

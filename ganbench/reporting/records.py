@@ -37,7 +37,19 @@ FIELDS: tuple[str, ...] = (
     "budget_seconds",  # budget requested: wall-clock cap per run, None when uncapped
     "extractor",  # extractor name
     "extractor_hash",  # first 16 hex digits of its weights' SHA-256
-    "extractor_protocol",  # how images were fed to it
+    "extractor_protocol",  # how images were fed to it, in words
+    # -- the protocol stamp (0.4): what a value depends on besides the images, field by field --
+    "extractor_weights_sha256",  # full SHA-256 of the weights FILE a pretrained extractor was loaded from
+    "extractor_input",  # what the extractor's network sees: "native" or e.g. "299x299"
+    "resize",  # how images were resized on the way: the extractor's resize and any conform step
+    "channels",  # channel handling: "native", "grayscale tiled to 3", ...
+    "stats_dtype",  # dtype the measures' statistics are accumulated in (float64)
+    "real_source",  # the real set: "dataset mnist-5k split test ...", "folder /abs/path (1000 PNG)", ...
+    "real_sha256",  # content hash of the real images (shape and bytes)
+    "fake_source",  # the fake set: "generator dcgan seed 0", "array /abs/f.npz ...", ...
+    "fake_sha256",  # content hash of the fake images
+    "real_size",  # native size of the real images, "CxHxW"
+    "fake_size",  # native size of the fake images, "CxHxW", before any conform step
     "space",  # pixels | features | logits
     "n_real",
     "n_fake",
@@ -55,6 +67,9 @@ FIELDS: tuple[str, ...] = (
     "ganbench_version",
     "torch_version",
     "torch_fidelity_version",
+    "numpy_version",  # (0.4)
+    "scipy_version",  # (0.4)
+    "python_version",  # (0.4)
     "device",  # where this value was computed (the evaluation device, or cpu for numpy-only measures)
     "git_commit",
     "time",  # ISO 8601 UTC when the value was computed

@@ -1,0 +1,87 @@
+"""One protocol per cell: values measured differently are never averaged, ranked or gated together.
+
+FID moves with the feature extractor and its weights, the resize, the sample counts and the
+reference set (Chong & Forsyth 2020, arXiv:1911.07023; Parmar et al. 2022, "On Aliased Resizing
+and Surprising Subtleties in GAN Evaluation", arXiv:2104.11222). A cell of a table, one
+(dataset, variant, metric, key), is one number; when its records come from several runs or
+evaluations, they must share every field of :data:`PROTOCOL_FIELDS`. The summary, and with it
+the report, the HTML page and the gate, refuse a cell that does not, naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+#: The record fields that make two values comparable. A field a record lacks (a run written before
+#: it existed) is unknown and not compared; every field present on two records must agree.
+PROTOCOL_FIELDS: tuple[str, ...] = (
+    "extractor",
+    "extractor_hash",
+    "extractor_weights_sha256",
+    "extractor_input",
+    "resize",
+    "channels",
+    "stats_dtype",
+    "real_sha256",
+    "n_real",
+    "n_fake",
+    "params",
+)
+
+#: The columns that name one cell.
+CELL_COLUMNS: tuple[str, ...] = ("dataset", "variant", "metric", "key")
+
+
+class ProtocolMismatchError(ValueError):
+    """Records of one cell were measured under different protocols; the message names the field."""
+
+
+def _comparable(value: object) -> str | None:
+    """A value as text for comparison; None when missing (not recorded)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def protocol_conflicts(records: pd.DataFrame, limit: int = 5) -> list[str]:
+    """Every cell whose records disagree on a protocol field, one line each (at most ``limit``).
+
+    Args:
+        records: a records frame (one row per scalar), e.g. the final evaluations of several runs.
+    """
+    fields = [f for f in PROTOCOL_FIELDS if f in records.columns]
+    if records.empty or not fields:
+        return []
+    lines: list[str] = []
+    for cell, group in records.groupby(list(CELL_COLUMNS), sort=False, dropna=False):
+        if len(group) < 2:
+            continue
+        for field in fields:
+            seen = {v for v in map(_comparable, group[field]) if v is not None}
+            if len(seen) > 1:
+                runs = sorted({str(r) for r in group["run_id"].dropna()})
+                shown = sorted(seen)[:3]
+                lines.append(
+                    f"{'/'.join(map(str, cell))}: {field} differs ({' vs '.join(shown)}"
+                    f"{' ...' if len(seen) > 3 else ''}) across runs {', '.join(runs)}"
+                )
+                break
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def check_one_protocol(records: pd.DataFrame) -> None:
+    """Raise :class:`ProtocolMismatchError` when a cell mixes protocols (see :func:`protocol_conflicts`)."""
+    conflicts = protocol_conflicts(records)
+    if conflicts:
+        raise ProtocolMismatchError(
+            "these records were measured under different protocols and cannot share a table cell:\n  "
+            + "\n  ".join(conflicts)
+            + "\nreport or check such runs separately, or re-evaluate them with the same extractor, weights,"
+            " resize, sample counts and reference set (`ganbench evaluate`)"
+        )
