@@ -27,10 +27,14 @@ def cache_key(identity: ExtractorIdentity, images: torch.Tensor) -> str:
 
 
 def load(directory: Path, key: str) -> dict[str, np.ndarray] | None:
-    """The cached outputs for ``key``, or None when absent or unreadable (then recomputed)."""
+    """The cached outputs for ``key``, or None when absent or unreadable (then recomputed).
+
+    Read with ``allow_pickle=False``: a cache file holds arrays only, and a file that would need
+    unpickling is refused (treated as unreadable), never executed.
+    """
     path = directory / f"{key}.npz"
     try:
-        with np.load(path) as data:
+        with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
     except (OSError, ValueError, EOFError):
         return None

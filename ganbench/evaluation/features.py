@@ -20,22 +20,31 @@ class FeatureSet:
     Attributes:
         pixels: float32 [N, C, H, W] in [0, 1].
         features: float32 [N, D] from the extractor.
-        logits: float32 [N, K] from the extractor.
+        logits: float32 [N, K] from the extractor, or None for an extractor without class logits
+            (``pixels``, most self-supervised networks): measures in that space are then skipped.
     """
 
     pixels: np.ndarray
     features: np.ndarray
-    logits: np.ndarray
+    logits: np.ndarray | None
 
     def __len__(self) -> int:
         return int(self.pixels.shape[0])
 
     def space(self, name: str) -> np.ndarray:
-        return getattr(self, name)
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"this feature set has no {name!r} space (the extractor does not produce it)")
+        return value
+
+    def has(self, name: str) -> bool:
+        """Whether the space ``name`` exists for this set."""
+        return getattr(self, name, None) is not None
 
     def take(self, index: np.ndarray) -> FeatureSet:
         """The rows ``index`` of every space (used for bootstrap resamples)."""
-        return FeatureSet(self.pixels[index], self.features[index], self.logits[index])
+        logits = None if self.logits is None else self.logits[index]
+        return FeatureSet(self.pixels[index], self.features[index], logits)
 
 
 def extract(
@@ -59,4 +68,6 @@ def extract(
         outputs = extractor(images, desc=desc, progress=progress)
         if cache_dir is not None:
             feature_cache.save(cache_dir, key, outputs)
-    return FeatureSet(pixels=uint8_to_pixels(images), features=outputs["features"], logits=outputs["logits"])
+    return FeatureSet(
+        pixels=uint8_to_pixels(images), features=outputs["features"], logits=outputs.get("logits")
+    )

@@ -18,6 +18,23 @@ from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
 from ganbench.registry import METRICS
 
 OnError = Callable[[str, Exception], None]
+OnSkip = Callable[[str, str], None]
+
+#: Why a measure is skipped when an extra input it declares is missing (None), by input name.
+MISSING_INPUT_REASONS: dict[str, str] = {
+    "train": "needs the training images (give a registered dataset as --real, or --train SPEC)",
+    "class_prior": "needs the training labels' class distribution (a labelled --real or --train set)",
+    "generator": "needs the generator itself, not only its samples (give --fake module:function or a run "
+    "folder)",
+    "real_labels": "needs the real set's class labels (a registered dataset, or an ImageFolder-style "
+    "folder / an npz with a labels array)",
+    "fake_labels": "needs the labels the fake images were generated for (a class-conditional generator, "
+    "or a labelled folder / npz)",
+    "train_labels": "needs the training split's labels (a registered dataset as --real, or a labelled "
+    "--train set)",
+    "classifier": "needs the dataset's domain classifier (a registered dataset as --real)",
+    "num_classes": "needs the number of classes (a labelled real set)",
+}
 
 
 @dataclass(frozen=True)
@@ -105,27 +122,44 @@ def _scores(
     return out
 
 
+def skip_reason(
+    spec: MetricSpec, real: FeatureSet, fake: FeatureSet, inputs: Mapping[str, Any]
+) -> str | None:
+    """Why ``spec`` cannot run on these sets and inputs, or None when it can."""
+    for side, features in (("real", real), ("fake", fake)):
+        if not features.has(spec.space):
+            return f"reads the {spec.space!r} space, which the extractor does not produce for the {side} set"
+    for name in spec.extra_inputs:
+        if inputs.get(name) is None:
+            return MISSING_INPUT_REASONS.get(name, f"needs the input {name!r}")
+    return None
+
+
 def score(
     metrics: list[str],
     *,
     real: FeatureSet,
     fake: FeatureSet,
-    train: FeatureSet,
-    class_prior: np.ndarray,
+    train: FeatureSet | None,
+    class_prior: np.ndarray | None,
     generator: GeneratorHandle | None = None,
+    extra: Mapping[str, Any] | None = None,
     seed: int = 0,
     bootstrap: int = 0,
     device: torch.device | str = "cpu",
     artifact_dir: Path | None = None,
     on_error: OnError | None = None,
+    on_skip: OnSkip | None = None,
     progress: bool = False,
 ) -> list[Score]:
     """Run each set measure of ``metrics`` on ``real`` vs ``fake``.
 
-    ``train``, ``class_prior`` and ``generator`` feed measures that ask for them; a measure that
-    needs a generator is skipped when there is none (the ``real`` reference row). Measures that
-    take the runtime keywords ``device`` / ``artifact_dir`` get them, and their scores say
-    where they ran.
+    ``train``, ``class_prior``, ``generator`` and the inputs in ``extra`` (``real_labels``,
+    ``fake_labels``, ``train_labels``, ``classifier``, ``num_classes``) feed measures that ask for
+    them. A measure is skipped when an input it declares is None or its space is missing (no
+    generator for the ``real`` reference row; no logits from the ``pixels`` extractor); the
+    reason goes to ``on_skip(name, reason)`` when given. Measures that take the runtime keywords
+    ``device`` / ``artifact_dir`` get them, and their scores say where they ran.
 
     With ``bootstrap`` = B > 0, each measure's keys get a 95 % interval from B resamples as
     ``ci_low`` / ``ci_high`` (percentiles shifted by the bootstrap's bias estimate, see
@@ -143,14 +177,18 @@ def score(
         spec: MetricSpec = METRICS[name]
         if spec.level != "set":
             raise ValueError(f"metric {name!r} is a run-level measure; score it with score_run")
-        if "generator" in spec.extra_inputs and generator is None:
-            continue
-        params = metric_params(spec, len(real), len(fake), seed)
         inputs: dict[str, Any] = {
-            "train": train.space(spec.space),
+            "train": None if train is None or not train.has(spec.space) else train.space(spec.space),
             "class_prior": class_prior,
             "generator": generator,
+            **(extra or {}),
         }
+        reason = skip_reason(spec, real, fake, inputs)
+        if reason is not None:
+            if on_skip is not None:
+                on_skip(name, reason)
+            continue
+        params = metric_params(spec, len(real), len(fake), seed)
         runtime: dict[str, Any] = {"device": device, "artifact_dir": artifact_dir}
         extras = {k: inputs[k] for k in spec.extra_inputs} | {k: runtime[k] for k in spec.runtime}
         compute = functools.partial(_run_metric, spec, extras | params)
