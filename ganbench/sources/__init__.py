@@ -29,14 +29,17 @@ cheaply (names, files, headers, the first image, imports, a generator's weights 
 batch); :meth:`SourceSpec.load` reads or samples the images and returns :class:`LoadedSet` s.
 """
 
+from ganbench.sources.parse import KINDS, parse_source
 from ganbench.sources.spec import LoadedSet, SourceError, SourceSpec, content_sha256
 from ganbench.sources.subset import subset, subset_indices
 
 __all__ = [
+    "KINDS",
     "LoadedSet",
     "SourceError",
     "SourceSpec",
     "content_sha256",
+    "parse_source",
     "subset",
     "subset_indices",
 ]
