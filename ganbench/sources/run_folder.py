@@ -5,8 +5,9 @@ A run folder holds ``run.json`` (the config; ``image_shape`` [C, H, W] in runs t
 generator is rebuilt with its variant's ``build_generator(latent_dim, channels, image_size)``, its
 weights loaded with ``torch.load(weights_only=True)``, and sampled with
 :func:`ganbench.training.sample` seeded by the unit's training seed: the samples ``ganbench run``
-scored, when as many are drawn. Units whose training diverged (the records say
-``status = diverged``) are left out, as the run left them out.
+scored, when as many are drawn on the same kind of device (the codes come from a generator seeded
+on the sampling device; ``source`` says so when the devices differ). Units whose training
+diverged (the records say ``status = diverged``) are left out, as the run left them out.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class RunSource(SourceSpec):
         image_shape: [C, H, W] from ``run.json``, or None (then read from the run's dataset).
         dataset: the dataset the run trained on (``dataset_used``).
         data_root: where that dataset's files are.
+        run_device: the device the run sampled on (``run.json`` ``device``), or None when not recorded.
     """
 
     path: Path
@@ -65,6 +67,7 @@ class RunSource(SourceSpec):
     image_shape: tuple[int, int, int] | None
     dataset: str
     data_root: str | Path | None
+    run_device: str | None
 
     def describe(self) -> str:
         left = (
@@ -92,6 +95,12 @@ class RunSource(SourceSpec):
         del seed, progress
         n = required_n(self.text, n)
         channels, size = self._shape()
+        device = torch.device(device)
+        elsewhere = ""
+        if self.run_device is not None and torch.device(self.run_device).type != device.type:
+            elsewhere = (
+                f" (sampled on {device.type}; the run sampled on {self.run_device}, so not its images)"
+            )
         sets = []
         for unit in self.units:
             variant = VARIANTS[unit.variant]
@@ -106,9 +115,9 @@ class RunSource(SourceSpec):
                     images=images,
                     labels=None,
                     num_classes=None,
-                    source=f"run {self.path} {unit.variant} seed {unit.seed}",
+                    source=f"run {self.path} {unit.variant} seed {unit.seed}{elsewhere}",
                     seed=unit.seed,
-                    generator=GeneratorHandle(module, variant.latent_dim, torch.device(device)),
+                    generator=GeneratorHandle(module, variant.latent_dim, device),
                 )
             )
         return sets
@@ -184,4 +193,5 @@ def parse_run(text: str, path: Path, *, role: Role, data_root: str | Path | None
         image_shape=None if shape is None else (int(shape[0]), int(shape[1]), int(shape[2])),
         dataset=str(read["meta"].get("dataset_used") or read["config"].get("dataset")),
         data_root=data_root if data_root is not None else read["config"].get("data_root"),
+        run_device=read["meta"].get("device"),
     )

@@ -227,3 +227,16 @@ def test_a_generator_needs_n(gen_file: Path) -> None:
         spec.load(n=None, seed=0, device=CPU, progress=False)
     with pytest.raises(SourceError, match="n must be an integer >= 1"):
         spec.load(n=0, seed=0, device=CPU, progress=False)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_generator_samples_on_the_device_and_returns_cpu_images(gen_file: Path) -> None:
+    cuda = torch.device("cuda")
+    spec = parse_source(f"{gen_file}:make", role="fake")
+    (loaded,) = spec.load(n=6, seed=3, device=cuda, progress=False)
+    assert loaded.images.device.type == "cpu" and loaded.generator.device == cuda
+    with torch.no_grad():
+        z = torch.randn(6, 4, generator=torch.Generator(device=cuda).manual_seed(3), device=cuda)
+        expected = signed_to_uint8(spec.module(z)).cpu()
+    assert torch.equal(loaded.images, expected)

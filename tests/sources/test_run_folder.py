@@ -26,7 +26,12 @@ def _handmade_run(root: Path, *, seeds: tuple[int, ...] = (0, 2), diverged: tupl
     """A run folder as ``ganbench run`` leaves it, with untrained dcgan generators (seeded inits)."""
     run = root / "20250101-000000-smoke"
     config = dataclasses.replace(ganbench.load_preset("smoke"), variants=("dcgan",), seeds=seeds)
-    meta = {"config": config.to_dict(), "dataset_used": "mnist-5k", "image_shape": [1, 28, 28]}
+    meta = {
+        "config": config.to_dict(),
+        "dataset_used": "mnist-5k",
+        "image_shape": [1, 28, 28],
+        "device": "cpu",
+    }
     run.mkdir(parents=True)
     (run / "run.json").write_text(json.dumps(meta))
     append_records(
@@ -64,6 +69,15 @@ def test_each_unit_is_sampled_with_its_own_seed(tmp_path: Path) -> None:
     assert sets[0].sha256 != sets[1].sha256
     with pytest.raises(SourceError, match="give the number of images n"):
         spec.load(n=None, seed=0, device=CPU, progress=False)
+
+
+def test_a_run_sampled_on_another_kind_of_device_says_so(tmp_path: Path) -> None:
+    run = _handmade_run(tmp_path, seeds=(0,))
+    meta = json.loads((run / "run.json").read_text())
+    meta["device"] = "cuda:0"
+    (run / "run.json").write_text(json.dumps(meta))
+    (loaded,) = parse_source(str(run), role="fake").load(n=2, seed=0, device=CPU, progress=False)
+    assert loaded.source.endswith("seed 0 (sampled on cpu; the run sampled on cuda:0, so not its images)")
 
 
 def test_diverged_units_are_left_out(tmp_path: Path) -> None:
