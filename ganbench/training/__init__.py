@@ -1,6 +1,14 @@
 """Training: THE loop every variant shares, sampling from the trained generator, and the files a run keeps."""
 
 from ganbench.training.loop import Checkpoint, TrainResult, build_networks, train
-from ganbench.training.sampling import sample
+from ganbench.training.sampling import balanced_labels, sample, sample_conditional
 
-__all__ = ["Checkpoint", "TrainResult", "build_networks", "sample", "train"]
+__all__ = [
+    "Checkpoint",
+    "TrainResult",
+    "balanced_labels",
+    "build_networks",
+    "sample",
+    "sample_conditional",
+    "train",
+]
