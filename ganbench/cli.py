@@ -78,7 +78,8 @@ def main() -> None:
 
     \b
     Start with:  ganbench run            then:  ganbench report reports/<run-id>
-    See also:    ganbench list, ganbench export
+    Your own:    ganbench evaluate --real mnist-5k --fake samples/
+    See also:    ganbench list, ganbench export, ganbench stats
     """
     from ganbench.runtime import configure_threads
 
@@ -267,10 +268,217 @@ def export(runs: tuple[str, ...], output: str, as_summary: bool) -> None:
         raise click.BadParameter(str(err), param_hint="'RUNS'") from None
     except ValueError as err:
         raise click.ClickException(str(err)) from None
-    frame = summary(records) if as_summary else records
+    try:
+        frame = summary(records) if as_summary else records
+    except ValueError as err:  # one cell measured under different protocols
+        raise click.ClickException(str(err)) from None
     path = export_frame(frame, output)
     what = "summary rows" if as_summary else "records"
     click.echo(f"written: {path} ({len(frame)} {what} from {records['run_id'].nunique()} run(s))")
+
+
+EVALUATE_EXAMPLES = """
+\b
+SPEC (for --real, --fake, --train):
+  mnist-5k | mnist-5k:train | fashion-mnist:test   a registered dataset and split (default test)
+  path/to/folder/                                  PNG/JPEG images, flat or nested (0/ 1/ ...: labels)
+  samples.npz | samples.npy                        uint8 [N,H,W], [N,H,W,C] or [N,C,H,W]; floats need
+                                                   --fake-range 0,1 or -1,1
+  mypkg.models:make_generator | gen.py:make        a function returning (nn.Module, latent_dim[, classes])
+  reports/<run-id>/                                a ganbench run: every variant and seed in it
+\b
+Examples:
+  ganbench evaluate --real mnist-5k --fake samples/               # a folder of PNGs
+  ganbench evaluate --real mnist-5k --fake fakes.npz --fake-range -1,1 --metrics fid,kid,precision-recall
+  ganbench evaluate --real mnist-5k --fake gen.py:make --checkpoint g.pt --n-fake 1000
+  ganbench evaluate --real cifar/ --fake out.npz --extractor inception-v3 --weights pt_inception.pth
+  ganbench evaluate --real mnist-5k --fake reports/<run-id>       # re-score a run's generators
+  ganbench stats mnist-5k --extractor inception-v3                # cache the real side once
+"""
+
+
+@main.command(epilog=EVALUATE_EXAMPLES)
+@click.option("--real", required=True, help="SPEC of the real (reference) set; see below.")
+@click.option("--fake", "fakes", required=True, multiple=True, help="SPEC of a set to score (repeatable).")
+@click.option("--metrics", help="Comma-separated set measures, or 'all' (default: `ganbench run`'s).")
+@click.option(
+    "--extractor",
+    default="domain-classifier",
+    show_default=True,
+    help="Feature space: a registered extractor (`ganbench list extractors`) or your module:function.",
+)
+@click.option(
+    "--weights",
+    type=click.Path(dir_okay=False),
+    help="The extractor's weights file (else $GANBENCH_WEIGHTS_DIR, then torch's hub cache).",
+)
+@click.option(
+    "--force-weights",
+    is_flag=True,
+    help="Accept a weights file whose SHA-256 is not the published one (the extractor is then named "
+    "'<name>-unverified' in every record).",
+)
+@click.option("--dataset", help="Registered dataset whose domain classifier to use when --real is not one.")
+@click.option("--train", help="SPEC of training images, for memorisation and birthday calibration.")
+@click.option("--n-real", type=int, help="Real images compared (default: all of the set or split).")
+@click.option("--n-fake", type=int, help="Fake images compared (default: all; a generator draws --n-real).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Sampling and subset seed.")
+@click.option(
+    "--fake-range", type=click.Choice(["0,1", "-1,1"]), help="Value range of float arrays/generators."
+)
+@click.option("--real-range", type=click.Choice(["0,1", "-1,1"]), help="Value range of a float real array.")
+@click.option("--fake-key", help="The array to read from a --fake .npz file.")
+@click.option("--real-key", help="The array to read from a --real .npz file.")
+@click.option(
+    "--checkpoint", type=click.Path(dir_okay=False), help="State dict for a module:function generator."
+)
+@click.option(
+    "--resize",
+    type=click.Choice(["bilinear-antialias", "bicubic-antialias", "area", "nearest"]),
+    help="Resize fake images to the real size by this method (recorded); needed when sizes differ.",
+)
+@click.option(
+    "--channels",
+    type=click.Choice(["luminance", "tile"]),
+    help="Convert fake RGB to luminance or tile grayscale to RGB (recorded); needed when channels differ.",
+)
+@click.option("--bootstrap", type=int, default=0, show_default=True, help="Bootstrap resamples per measure.")
+@click.option("--device", default="auto", show_default=True, help="auto | cpu | cuda | cuda:N.")
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--no-progress", is_flag=True, help="Hide progress bars.")
+def evaluate(
+    real: str,
+    fakes: tuple[str, ...],
+    metrics: str | None,
+    extractor: str,
+    weights: str | None,
+    force_weights: bool,
+    dataset: str | None,
+    train: str | None,
+    n_real: int | None,
+    n_fake: int | None,
+    seed: int,
+    fake_range: str | None,
+    real_range: str | None,
+    fake_key: str | None,
+    real_key: str | None,
+    checkpoint: str | None,
+    resize: str | None,
+    channels: str | None,
+    bootstrap: int,
+    device: str,
+    out_dir: str,
+    no_progress: bool,
+) -> None:
+    """Score generated images (a folder, an array file, a generator or a run) against a real set."""
+    from ganbench.reporting.records import load_records
+    from ganbench.reporting.report import render_terminal
+    from ganbench.studies.evaluate import EvaluateConfig, EvaluateError
+    from ganbench.studies.evaluate import evaluate as evaluate_sets
+
+    chosen = _csv(metrics)
+    if chosen == ["all"]:
+        chosen = [name for name, spec in METRICS.items() if spec.level == "set"]
+    settings: dict[str, Any] = {
+        "real": real,
+        "fakes": fakes,
+        "extractor": extractor,
+        "weights": weights,
+        "force_weights": force_weights,
+        "dataset": dataset,
+        "train": train,
+        "n_real": n_real,
+        "n_fake": n_fake,
+        "seed": seed,
+        "fake_range": fake_range,
+        "real_range": real_range,
+        "fake_key": fake_key,
+        "real_key": real_key,
+        "checkpoint": checkpoint,
+        "resize": resize,
+        "channels": channels,
+        "bootstrap": bootstrap,
+        "device": device,
+    }
+    if chosen is not None:
+        settings["metrics"] = tuple(chosen)
+    try:
+        run_dir = evaluate_sets(EvaluateConfig(**settings), out_dir=out_dir, progress=not no_progress)
+    except EvaluateError as err:
+        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None
+    except cfg.ConfigError as err:
+        raise click.BadParameter(str(err), param_hint="'--device'") from None
+    except DatasetUnavailableError as err:
+        raise click.UsageError(str(err)) from None
+    except CorruptDatasetError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(render_terminal(run_dir, load_records(run_dir)))
+    click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, report.html)", err=True)
+    if (run_dir / "errors.txt").exists():
+        raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
+
+
+@main.command()
+@click.argument("real")
+@click.option("--extractor", default="domain-classifier", show_default=True, help="As for `evaluate`.")
+@click.option("--weights", type=click.Path(dir_okay=False), help="The extractor's weights file.")
+@click.option("--force-weights", is_flag=True, help="Accept a weights file with another SHA-256.")
+@click.option("--dataset", help="Registered dataset whose domain classifier to use when REAL is not one.")
+@click.option("--n", "n", type=int, help="Images (default: all; use evaluate's --n-real to share the entry).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Subset seed (as evaluate's --seed).")
+@click.option("--real-range", type=click.Choice(["0,1", "-1,1"]), help="Value range of a float array.")
+@click.option("--real-key", "array_key", help="The array to read from an .npz file.")
+@click.option("--device", default="auto", show_default=True, help="auto | cpu | cuda | cuda:N.")
+@click.option("--no-progress", is_flag=True, help="Hide progress bars.")
+def stats(
+    real: str,
+    extractor: str,
+    weights: str | None,
+    force_weights: bool,
+    dataset: str | None,
+    n: int | None,
+    seed: int,
+    real_range: str | None,
+    array_key: str | None,
+    device: str,
+    no_progress: bool,
+) -> None:
+    """Precompute REAL's features and statistics (a SPEC as in `evaluate`) into the cache.
+
+    \b
+    Later `ganbench evaluate --real REAL` runs with the same extractor, weights, --n-real and
+    --seed read them back, so scoring a new checkpoint costs only its own feature pass.
+    Examples:
+      ganbench stats mnist-5k
+      ganbench stats mnist:test --extractor inception-v3 --weights ~/weights/pt_inception.pth
+    """
+    from ganbench.studies.evaluate import EvaluateError
+    from ganbench.studies.reference_stats import reference_stats
+
+    try:
+        made = reference_stats(
+            real,
+            extractor=extractor,
+            weights=weights,
+            force_weights=force_weights,
+            n=n,
+            seed=seed,
+            real_range=real_range,
+            array_key=array_key,
+            dataset=dataset,
+            device=device,
+            progress=not no_progress,
+            log=lambda line: click.echo(line, err=True),
+        )
+    except EvaluateError as err:
+        option = {"--n-real": "--n", "--real": "REAL"}.get(err.option, err.option)
+        raise click.BadParameter(str(err), param_hint=f"'{option}'") from None
+    except DatasetUnavailableError as err:
+        raise click.UsageError(str(err)) from None
+    state = "already cached" if made.cached else f"computed in {made.seconds:.1f} s"
+    click.echo(f"{made.protocol['real_source']}: {made.n} images, {made.dim}-d features ({state})")
+    click.echo(f"features:   {made.features_path}")
+    click.echo(f"statistics: {made.stats_path} (mean, covariance float64, protocol)")
 
 
 CHECK_EXAMPLES = """

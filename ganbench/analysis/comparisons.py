@@ -280,4 +280,3 @@ def _finish(rows: list[dict], family: list[str], alpha: float) -> pd.DataFrame:
     )
     frame["level"] = [significance_level(p) for p in frame["p_holm"]]
     return frame[list(COMPARISON_COLUMNS)]
-

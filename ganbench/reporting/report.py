@@ -77,6 +77,8 @@ def _protocol(run_dir: Path, records: pd.DataFrame) -> list[str]:
         return lines
     first = records.iloc[0]
     accuracy = meta.get("extractor", {}).get("held_out_accuracy")
+    if meta.get("kind") == "evaluate":
+        return [*lines, *_evaluate_protocol(meta, first, accuracy), ""]
     train_cfg = meta.get("config", {}).get("train", {})
     lines += [
         f"- dataset: **{first['dataset']}**, generated samples compared with its held-out split"
@@ -97,6 +99,41 @@ def _protocol(run_dir: Path, records: pd.DataFrame) -> list[str]:
     if (records["key"] == "kid").any():
         lines.append(f"- {KID_UNITS}")
     return [*lines, ""]
+
+
+def _evaluate_protocol(meta: dict, first: pd.Series, accuracy: float | None) -> list[str]:
+    """The protocol lines of an ``evaluate`` run: what was compared with what, and how."""
+    real = meta.get("real", {})
+    extractor = meta.get("extractor", {})
+    lines = [
+        f"- real set: {real.get('source', '?')} (n = {real.get('n', '?')}, {real.get('size', '?')},"
+        f" sha256 `{str(real.get('sha256', '?'))[:16]}`)",
+    ]
+    for fake in meta.get("fakes", []):
+        seed = "" if fake.get("seed") is None else f" seed {fake['seed']}"
+        lines.append(
+            f"- fake set **{fake['label']}**{seed}:"
+            f" {fake['source']} (n = {fake['n']}, {fake['size']}, sha256 `{str(fake['sha256'])[:16]}`)"
+        )
+    weights = extractor.get("weights_file_sha256")
+    lines += [
+        f"- feature space: {first['extractor']} `{first['extractor_hash']}`"
+        + (f", held-out accuracy {accuracy:.2%}" if accuracy is not None else "")
+        + (f"; weights file sha256 `{weights}`" if weights else ""),
+        f"- extractor input: {extractor.get('input_size', '?')}; resize: {extractor.get('resize', '?')};"
+        f" channels: {extractor.get('channels', '?')}; statistics in {first.get('stats_dtype', '?')}",
+        f"- device: {first['device']}; torch {first['torch_version']}; torch-fidelity"
+        f" {first['torch_fidelity_version']}; ganbench {first['ganbench_version']}",
+        f"- {DIRECTIONS_LEGEND}",
+        f"- {CELLS_LEGEND}",
+        f"- marks: {MARKS_LEGEND}",
+    ]
+    if extractor.get("verified") is False:
+        lines.append(
+            "- **the extractor's weights file is not the published one** (forced with --force-weights): "
+            "these values are not comparable with published scores"
+        )
+    return lines
 
 
 def _comparisons_section(records: pd.DataFrame) -> list[str]:
@@ -241,4 +278,3 @@ def write_report(run_dir: str | Path) -> str:
     _csv_table(records).to_csv(run_dir / REPORT_CSV)
     write_html(run_dir, records)
     return markdown
-

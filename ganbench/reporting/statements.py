@@ -108,4 +108,3 @@ def all_tests_table(records: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             "note": notes,
         }
     )
-

@@ -140,10 +140,7 @@ def comparison_table(
         column_header(key, direction, target)
         for key, direction, target in zip(stats["key"], stats["direction"], stats["target"], strict=True)
     ]
-    cells = [
-        cell(row, marks.get((row["key"], row["variant"]), ""), full)
-        for row in stats.to_dict("records")
-    ]
+    cells = [cell(row, marks.get((row["key"], row["variant"]), ""), full) for row in stats.to_dict("records")]
     long = stats.assign(column=headers, cell=cells)
     wide = long.pivot(index="variant", columns="column", values="cell")
     wide = wide.reindex(index=list(dict.fromkeys(long["variant"])), columns=list(dict.fromkeys(headers)))

@@ -127,7 +127,8 @@ def _uniform(root: Path, files: list[Path], images: list[np.ndarray], notes: lis
     raise SourceError(
         f"{root}: the images must all have the same size and channel count; found {counts} (WxHxC). "
         f"Differing from the most common {common[2]}x{common[1]}x{common[0]}: {listed}{more}. "
-        "Make the set uniform (or use the explicit resize option of `ganbench evaluate`)"
+        "Make the set uniform first (`ganbench evaluate --resize` brings a uniform set to the real "
+        "size; it does not mix sizes within one set)"
     )
 
 

@@ -22,7 +22,7 @@ Kind = Literal["dataset", "folder", "array", "generator", "run"]
 
 #: The command-line option that sets each keyword of :func:`~ganbench.sources.parse_source`, per role;
 #: messages name the option so that the fix is one copy-paste away.
-OPTIONS = {"value_range": "--{role}-range", "array_key": "--{role}-key", "checkpoint": "--{role}-checkpoint"}
+OPTIONS = {"value_range": "--{role}-range", "array_key": "--{role}-key", "checkpoint": "--checkpoint"}
 
 
 class SourceError(ValueError):

@@ -25,11 +25,13 @@ from ganbench.config import RunConfig, check_config
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.datasets.loading import load_dataset
 from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
+from ganbench.evaluation.stamp import STATS_DTYPE, image_size
 from ganbench.extractors import FeatureExtractor
 from ganbench.metrics.spec import GeneratorHandle, Player
 from ganbench.registry import EXTRACTORS, METRICS, VARIANTS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
+from ganbench.sources import content_sha256, subset
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
 from ganbench.training import Checkpoint, artifacts, sample, train
 
@@ -50,14 +52,6 @@ def new_run_dir(out_dir: Path, preset: str) -> Path:
         run_dir = base.with_name(f"{base.name}-{counter}")
     run_dir.mkdir(parents=True)
     return run_dir
-
-
-def _subset(images: torch.Tensor, n: int, seed: int) -> torch.Tensor:
-    """A fixed random subset of ``n`` images (all of them, in order, when ``n`` >= N)."""
-    if n >= len(images):
-        return images
-    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
-    return images[order[:n].sort().values]
 
 
 @dataclass
@@ -214,10 +208,17 @@ def run(
     evaluate = _evaluator(config, dataset, extractor, n, device, run_dir, log, progress)
 
     # 3. The reference row: held-out real images vs as many training images, the best achievable values.
-    reference = _features(extractor, _subset(dataset.train.images, n, seed=1), "reference", config, progress)
-    scores = evaluate.generated_set(
-        reference, "real", run_dir / "real", {"variant": "real", "status": "ok", "stage": "final"}, None
-    )
+    reference_images = subset(dataset.train.images, n, seed=1)
+    reference = _features(extractor, reference_images, "reference", config, progress)
+    reference_unit = {
+        "variant": "real",
+        "status": "ok",
+        "stage": "final",
+        "fake_source": f"dataset {dataset.name} split train ({n} of {len(dataset.train)}, subset seed 1)",
+        "fake_sha256": content_sha256(reference_images, None),
+        "fake_size": image_size(reference_images),
+    }
+    scores = evaluate.generated_set(reference, "real", run_dir / "real", reference_unit, None)
     log(f"real (held-out vs train) | {_keys(scores)}")
 
     # 4. Each seed: train, sample and measure every variant, then measure the seed's models together.
@@ -267,6 +268,11 @@ def run(
             players[name] = Player(generator=generator, discriminator=result.discriminator)
             units[name] = unit
             fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
+            unit |= {
+                "fake_source": f"generator {name} seed {seed} ({n} samples, sample seed {seed})",
+                "fake_sha256": content_sha256(fake_images, None),
+                "fake_size": image_size(fake_images),
+            }
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
             artifacts.save_nearest_neighbours(
                 fake_images, dataset.train.images, unit_dir / "nearest_neighbours.png", device=device
@@ -303,6 +309,7 @@ def _evaluator(
 ) -> _Evaluator:
     """The fixed real side of the run (held-out and training features, class prior) and its record writer."""
     identity = extractor.identity
+    held_out = subset(dataset.test.images, n, seed=0)
     common = {
         "run_id": run_dir.name,
         "dataset": dataset.name,
@@ -310,6 +317,14 @@ def _evaluator(
         "extractor": identity.name,
         "extractor_hash": identity.weights_sha256,
         "extractor_protocol": identity.protocol,
+        "extractor_weights_sha256": identity.weights_file_sha256,
+        "extractor_input": identity.input_size,
+        "resize": identity.resize,
+        "channels": identity.channels,
+        "stats_dtype": STATS_DTYPE,
+        "real_source": f"dataset {dataset.name} split test ({n} of {len(dataset.test)}, subset seed 0)",
+        "real_sha256": content_sha256(held_out, None),
+        "real_size": image_size(held_out),
         "git_commit": provenance.git_commit(),
         **provenance.versions(),
     }
@@ -318,7 +333,7 @@ def _evaluator(
         config=config,
         set_metrics=[m for m in metrics if METRICS[m].level == "set"],
         run_metrics=[m for m in metrics if METRICS[m].level == "run"],
-        real=_features(extractor, _subset(dataset.test.images, n, seed=0), "held-out", config, progress),
+        real=_features(extractor, held_out, "held-out", config, progress),
         train=_features(extractor, dataset.train.images, "train", config, progress),
         class_prior=np.bincount(dataset.train.labels.numpy(), minlength=dataset.num_classes)
         / len(dataset.train),
@@ -352,6 +367,7 @@ def _write_run_json(
         "device": str(device),
         "platform": platform.platform(),
         "extractor": {**extractor.identity.as_dict(), "held_out_accuracy": accuracy},
+        "image_shape": [dataset.channels, dataset.image_size, dataset.image_size],
     }
     (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
 
