@@ -55,7 +55,7 @@ def load_inception_v3(
     force_weights: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> FidelityExtractor:
-    """Inception-v3 of FID / IS / KID (TF1 weights via torch-fidelity): pool3 [N, 2048], logits [N, 1008].
+    """TF1 Inception-v3 of FID / IS / KID: pool3 features [N, 2048], logits [N, 1008].
 
     Args:
         dataset: unused (the network is pretrained); accepted for the factory signature.

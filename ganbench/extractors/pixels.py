@@ -50,7 +50,7 @@ class PixelsExtractor:
 def load_pixels(
     dataset: Dataset | None = None, *, device: str | torch.device = "cpu", progress: bool = True
 ) -> PixelsExtractor:
-    """The flattened pixels in [0, 1] as features [N, C*H*W]: no network, no weights, no logits.
+    """The flattened pixels in [0, 1] as features [N, C*H*W]; no network, no logits.
 
     ``dataset``, ``device`` and ``progress`` are accepted for the factory signature and unused.
     """

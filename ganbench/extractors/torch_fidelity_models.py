@@ -82,7 +82,7 @@ def load_vgg16(
     batch_size: int = DEFAULT_BATCH_SIZE,
     layer: str = "fc2",
 ) -> FidelityExtractor:
-    """VGG16 (torchvision ImageNet weights via torch-fidelity): fc2 [N, 4096], ImageNet logits [N, 1000].
+    """VGG16 (torchvision, ImageNet): fc2 features [N, 4096], ImageNet logits [N, 1000].
 
     Args:
         dataset: unused (pretrained network).
@@ -189,7 +189,7 @@ def _clip_factory(name: str) -> Factory:
         )
 
     load_clip.__name__ = f"load_{name.replace('-', '_')}"
-    load_clip.__doc__ = f"""CLIP image encoder {name} (OpenAI weights, torch-fidelity): embedding, no logits.
+    load_clip.__doc__ = f"""CLIP image encoder {name} (OpenAI weights): image embedding, no logits.
 
     Args as :func:`load_vgg16` (no ``layer``); weights: the TorchScript archive
     ``{KNOWN_WEIGHTS[name].file_name}`` from {KNOWN_WEIGHTS[name].url}.
@@ -267,7 +267,7 @@ def _dinov2_factory(name: str) -> Factory:
         )
 
     load_dinov2.__name__ = f"load_{name.replace('-', '_')}"
-    load_dinov2.__doc__ = f"""DINOv2 backbone {name} (hub cache, via torch-fidelity): class token, no logits.
+    load_dinov2.__doc__ = f"""DINOv2 backbone {name} (torch.hub cache only): class token, no logits.
 
     Args as :func:`load_vgg16` (no ``layer``); ``weights`` is refused: torch-fidelity 0.4.0 loads
     DINOv2 only through torch.hub, so the ``{feature_extractor_dinov2.MODEL_METADATA[name]}`` checkpoint
