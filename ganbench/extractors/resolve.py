@@ -62,7 +62,7 @@ def _signature_facts(factory: Callable[..., Any]) -> tuple[bool, tuple[str, ...]
     settings = tuple(
         name
         for name, p in parameters.items()
-        if name not in _RUNTIME + _WEIGHTS and name != "spec" and p.kind is inspect.Parameter.KEYWORD_ONLY
+        if name not in _RUNTIME + _WEIGHTS and p.kind is inspect.Parameter.KEYWORD_ONLY
     )
     return needs_dataset, settings
 
@@ -113,7 +113,7 @@ def check_extractor(
     if ":" in spec:
         parsed = parse_user_spec(spec)
         _no_weights(f"{PREFIX}{spec}", weights)
-        needs_dataset, accepted = _signature_facts(load_user_extractor)
+        _, accepted = _signature_facts(load_user_extractor)  # sample images: dataset= or probe=
         _check_settings(f"{PREFIX}{spec}", accepted, settings)
         import_user_function(spec)
         return ExtractorCheck(spec, parsed, None, False, accepted)
