@@ -14,22 +14,52 @@ import torch
 class ExtractorIdentity:
     """What a reader needs to know to compare two values: goes into every record and cache key.
 
+    Two values are comparable only when their identities are equal; every field below is part of
+    the feature-cache key, so changing any of them never reads back another space's features.
+
     Attributes:
-        name: registry name, e.g. ``domain-classifier``.
-        weights_sha256: hash of the weights' tensors (first 16 hex digits suffice to tell them apart).
-        protocol: how images are fed (resize, channels, normalisation), in words.
+        name: registry name, e.g. ``domain-classifier``; ``<name>-unverified`` when the weights
+            file did not match its published digest and the user forced it; ``user:<spec>`` for
+            a user's own extractor.
+        weights_sha256: hash of the weights' tensors (:func:`state_dict_sha256`; the first 16 hex
+            digits suffice to tell them apart), ``"none"`` for an extractor without weights.
+        protocol: how images are fed (resize, channels, normalisation) and which layer is read,
+            in words.
+        input_size: what the network sees, e.g. ``"299x299"``; ``"native"`` when images are fed
+            at their own size.
+        resize: how images are brought to ``input_size``, e.g. ``"torch-fidelity TF1-compatible
+            bilinear to 299x299"``; ``"none"``.
+        channels: how channels are fed, e.g. ``"grayscale tiled to 3"``; ``"native"``.
+        weights_file_sha256: the full SHA-256 of the weights file that was read, when the weights
+            came from one (else None).
+        verified: False when that file's digest did not match the published one and the user
+            forced its use; such values must never be presented as the published network's.
+        has_logits: whether the extractor returns class ``logits`` [N, K] besides ``features``;
+            measures of the logits space (IS, AM, class coverage) need them.
     """
 
     name: str
     weights_sha256: str
     protocol: str
+    input_size: str = "native"
+    resize: str = "none"
+    channels: str = "native"
+    weights_file_sha256: str | None = None
+    verified: bool = True
+    has_logits: bool = True
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | bool | None]:
         return asdict(self)
 
 
 class FeatureExtractor(Protocol):
-    """Images -> ``{"features": [N, D], "logits": [N, K]}`` as float32 numpy arrays; eval mode, no grad."""
+    """Images -> ``{"features": [N, D]}`` and, when ``identity.has_logits``, ``"logits": [N, K]``.
+
+    Float32 numpy arrays; eval mode, no grad. An extractor without class logits (``pixels``,
+    CLIP, DINOv2, a user's feature-only network) returns only ``"features"``, and says so with
+    ``identity.has_logits = False`` before any image is seen, so a caller can skip the
+    logits-space measures with a stated reason.
+    """
 
     identity: ExtractorIdentity
 
