@@ -25,8 +25,8 @@ import torch
 from ganbench.config import EvalConfig
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.evaluation import FeatureSet, extract, score
-from ganbench.evaluation.stamp import STATS_DTYPE, image_size
 from ganbench.evaluation.conform import ConformError, ConformPlan, plan_conform
+from ganbench.evaluation.stamp import STATS_DTYPE, image_size
 from ganbench.extractors import FeatureExtractor
 from ganbench.extractors.resolve import check_extractor, resolve_extractor
 from ganbench.metrics.spec import MetricSpec
