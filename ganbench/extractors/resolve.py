@@ -167,3 +167,14 @@ def resolve_extractor(
     if checked.weights is not None:
         settings = {**settings, "weights": weights, "force_weights": force_weights}
     return EXTRACTORS[checked.name](dataset, device=device, progress=progress, **settings)
+
+
+def extractor_settings(check: ExtractorCheck, epochs: int, images: torch.Tensor | None) -> dict[str, Any]:
+    """The settings an extractor takes from a run or an evaluation: the domain classifier's training
+    epochs; a user extractor's probe images (to learn whether it returns logits) when no dataset."""
+    settings: dict[str, Any] = {}
+    if "epochs" in check.settings:
+        settings["epochs"] = epochs
+    if check.user is not None and images is not None and "probe" in check.settings:
+        settings["probe"] = images[:64]
+    return settings

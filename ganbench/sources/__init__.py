@@ -22,7 +22,7 @@ only when no such path exists):
 - ``module:function`` or ``path/to/file.py:function``: a torch generator. The function returns
   ``(module, latent_dim)`` (``module(z)``) or ``(module, latent_dim, num_classes)``
   (``module(z, labels)``, sampled with balanced labels); images [B, C, H, W] in [-1, 1] (Tanh),
-  or [0, 1] with ``--fake-range 0,1``; weights from ``--fake-checkpoint`` (a state dict).
+  or [0, 1] with ``--fake-range 0,1``; weights from ``--checkpoint`` (a state dict).
 
 Two phases, so that a mistake never costs a feature pass: :func:`parse_source` checks a SPEC
 cheaply (names, files, headers, the first image, imports, a generator's weights and one small

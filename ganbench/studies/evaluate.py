@@ -28,7 +28,7 @@ from ganbench.evaluation import FeatureSet, extract, score
 from ganbench.evaluation.conform import ConformError, ConformPlan, plan_conform
 from ganbench.evaluation.stamp import STATS_DTYPE, image_size
 from ganbench.extractors import FeatureExtractor
-from ganbench.extractors.resolve import check_extractor, resolve_extractor
+from ganbench.extractors.resolve import ExtractorCheck, check_extractor, extractor_settings, resolve_extractor
 from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
@@ -116,6 +116,7 @@ class _Checked:
     train: SourceSpec | None
     metrics: list[str]
     out: Path
+    extractor: ExtractorCheck
 
 
 def _positive(option: str, value: int | None, minimum: int) -> None:
@@ -184,17 +185,19 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
             train = parse_source(config.train, role="real")
         except SourceError as err:
             raise EvaluateError("--train", str(err)) from None
-    if config.extractor == "domain-classifier" and real.kind != "dataset" and config.dataset is None:
+    try:
+        extractor = check_extractor(
+            config.extractor, weights=config.weights, force_weights=config.force_weights
+        )
+    except ValueError as err:
+        raise EvaluateError("--extractor" if config.weights is None else "--weights", str(err)) from None
+    if extractor.needs_dataset and real.kind != "dataset" and config.dataset is None:
         raise EvaluateError(
             "--extractor",
             "the domain classifier is trained on a registered dataset, and --real is not one: pass "
             "--dataset NAME (whose classifier to use), or --extractor inception-v3 (or another "
             "pretrained one)",
         )
-    try:
-        check_extractor(config.extractor, weights=config.weights, force_weights=config.force_weights)
-    except ValueError as err:
-        raise EvaluateError("--extractor" if config.weights is None else "--weights", str(err)) from None
     for name in metrics:
         needed = _min_samples(METRICS[name])
         for option, n in (("--n-real", config.n_real), ("--n-fake", config.n_fake)):
@@ -204,7 +207,7 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
         out = check_out_dir(out_dir)
     except OSError as err:
         raise EvaluateError("--out", str(err)) from None
-    return _Checked(config, real, fakes, train, metrics, out)
+    return _Checked(config, real, fakes, train, metrics, out, extractor)
 
 
 def _unknown_dataset(name: str) -> str:
@@ -261,7 +264,7 @@ def evaluate(
         progress=progress,
         weights=config.weights,
         force_weights=config.force_weights,
-        epochs=config.classifier_epochs,
+        **extractor_settings(checked.extractor, config.classifier_epochs, real.images),
     )
     identity = extractor.identity
     plans: list[ConformPlan] = []

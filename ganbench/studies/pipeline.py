@@ -27,8 +27,9 @@ from ganbench.datasets.loading import load_dataset
 from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
 from ganbench.evaluation.stamp import STATS_DTYPE, image_size
 from ganbench.extractors import FeatureExtractor
+from ganbench.extractors.resolve import check_extractor, extractor_settings, resolve_extractor
 from ganbench.metrics.spec import GeneratorHandle, Player
-from ganbench.registry import EXTRACTORS, METRICS, VARIANTS
+from ganbench.registry import METRICS, VARIANTS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
 from ganbench.sources import content_sha256, subset
@@ -201,8 +202,12 @@ def run(
         f"run {run_dir} | dataset {dataset.name} ({len(dataset.train)} train / {len(dataset.test)} held-out) "
         f"| device {device}"
     )
-    extractor = EXTRACTORS[config.eval.extractor](
-        dataset, device=device, progress=progress, epochs=config.eval.classifier_epochs
+    extractor = resolve_extractor(
+        config.eval.extractor,
+        dataset,
+        device=device,
+        progress=progress,
+        **extractor_settings(check_extractor(config.eval.extractor), config.eval.classifier_epochs, None),
     )
     _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, log)
     evaluate = _evaluator(config, dataset, extractor, n, device, run_dir, log, progress)

@@ -152,7 +152,7 @@ def test_checkpoint_weights_are_loaded(gen_file: Path, tmp_path: Path, wrap: str
 def test_bad_checkpoints_are_refused(gen_file: Path, tmp_path: Path) -> None:
     torch.save({"fc.weight": torch.zeros(3, 3), "fc.bias": torch.zeros(3)}, tmp_path / "wrong.pt")
     with pytest.raises(
-        SourceError, match=r"(?s)--fake-checkpoint\).*does not fit the module.*size mismatch for fc\.weight"
+        SourceError, match=r"(?s)--checkpoint\).*does not fit the module.*size mismatch for fc\.weight"
     ):
         parse_source(f"{gen_file}:make", role="fake", checkpoint=tmp_path / "wrong.pt")
     torch.save(torch.nn.Linear(4, 16), tmp_path / "pickled.pt")  # a whole module: only unpickling reads it

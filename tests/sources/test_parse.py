@@ -48,14 +48,14 @@ def test_other_files_are_refused_with_what_to_do(tmp_path: Path) -> None:
 
 def test_options_that_do_not_apply_are_refused(tmp_path: Path) -> None:
     folder = str(_png_folder(tmp_path / "imgs"))
-    with pytest.raises(SourceError, match="--fake-checkpoint does not apply to an image folder"):
+    with pytest.raises(SourceError, match="--checkpoint does not apply to an image folder"):
         parse_source(folder, role="fake", checkpoint=tmp_path / "g.pt")
     with pytest.raises(SourceError, match="--real-range does not apply to an image folder"):
         parse_source(folder, role="real", value_range="0,1")
     with pytest.raises(SourceError, match="--fake-key does not apply to a generator"):
         parse_source("os:getcwd", role="fake", array_key="images")
     np.save(tmp_path / "a.npy", np.zeros((2, 4, 4), np.uint8))
-    with pytest.raises(SourceError, match="--fake-checkpoint does not apply to an array file"):
+    with pytest.raises(SourceError, match="--checkpoint does not apply to an array file"):
         parse_source(str(tmp_path / "a.npy"), role="fake", checkpoint=tmp_path / "g.pt")
     with pytest.raises(ValueError, match="role must be 'real' or 'fake'"):
         parse_source(folder, role="both")  # type: ignore[arg-type]
