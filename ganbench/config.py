@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ganbench.extractors.domain_classifier import ClassifierSettings
+from ganbench.classifier import ClassifierSettings
 
 PRESET_PACKAGE = "ganbench.presets"
 DEFAULT_PRESET = "quick"
@@ -221,6 +221,22 @@ def _names(setting: str, values: tuple[Any, ...], registry: Any, what: str) -> t
     return tuple(names)
 
 
+def _run_metrics(names: tuple[str, ...], every: bool, registry: Any) -> tuple[str, ...]:
+    """The measures a run computes: ``all`` leaves out those that need class-conditional samples
+    (no variant is class-conditional yet); naming one of them is an error that says where it runs."""
+    conditional = [n for n in names if "fake_labels" in registry[n].extra_inputs]
+    if every:
+        return tuple(n for n in names if n not in conditional)
+    if conditional:
+        raise ConfigError(
+            "eval.metrics",
+            f"{', '.join(conditional)} need class-conditional samples (the class each image was generated "
+            "for), and no variant of `ganbench run` is class-conditional yet; score a class-conditional "
+            "generator with `ganbench evaluate --real DATASET --fake module:function`, or leave them out",
+        )
+    return names
+
+
 def check_config(config: RunConfig) -> RunConfig:
     """Check every setting of ``config``; return it with ``all`` expanded and numbers normalised.
 
@@ -291,7 +307,9 @@ def check_config(config: RunConfig) -> RunConfig:
             "eval.classifier_epochs", e.classifier_epochs, minimum=1, what="training epochs"
         ),
         n_samples=_int("eval.n_samples", e.n_samples, minimum=2, what="images compared per set"),
-        metrics=_names("eval.metrics", e.metrics, METRICS, "metric"),
+        metrics=_run_metrics(
+            _names("eval.metrics", e.metrics, METRICS, "metric"), list(e.metrics) == ["all"], METRICS
+        ),
         metric_seed=_int("eval.metric_seed", e.metric_seed, minimum=0, maximum=2**32 - 1, what="a seed"),
         bootstrap=_int("eval.bootstrap", e.bootstrap, minimum=0, what="bootstrap resamples, 0 for none"),
         every_kimg=None

@@ -62,7 +62,21 @@ def test_the_defaults_are_the_quick_preset_and_every_preset_passes_the_checks() 
 
 
 def test_the_domain_classifier_epochs_have_one_home() -> None:
+    from ganbench.classifier import ClassifierSettings
     from ganbench.config import EvalConfig
-    from ganbench.extractors.domain_classifier import ClassifierSettings
 
     assert EvalConfig().classifier_epochs == ClassifierSettings().epochs
+
+
+def test_run_leaves_the_class_conditional_measures_to_evaluate() -> None:
+    """No variant is class-conditional yet: `all` leaves those measures out; naming one says where it runs."""
+    import dataclasses
+
+    from ganbench.config import ConfigError, EvalConfig, check_config
+
+    every = check_config(RunConfig(eval=EvalConfig(metrics=("all",)))).eval.metrics
+    assert "fid" in every and not {"gan-test", "gan-train", "intra-fid"} & set(every)
+    named = dataclasses.replace(RunConfig(), eval=EvalConfig(metrics=("fid", "gan-test")))
+    with pytest.raises(ConfigError, match=r"gan-test need class-conditional samples.*ganbench evaluate") as e:
+        check_config(named)
+    assert e.value.setting == "eval.metrics"

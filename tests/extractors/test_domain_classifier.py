@@ -1,8 +1,9 @@
 import numpy as np
 import torch
 
+from ganbench.classifier import FEATURE_DIM, ClassifierSettings, random_shift
 from ganbench.datasets import Dataset
-from ganbench.extractors.domain_classifier import FEATURE_DIM, ClassifierSettings, _random_shift, cache_path
+from ganbench.extractors.domain_classifier import cache_path
 from ganbench.registry import EXTRACTORS
 
 
@@ -43,7 +44,7 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(tiny_digits: Dataset, tmp_path)
 def test_random_shift_moves_whole_pixels() -> None:
     x = torch.full((50, 1, 8, 8), -1.0)
     x[:, :, 3:5, 3:5] = 1.0
-    shifted = _random_shift(x, 2, torch.Generator().manual_seed(0))
+    shifted = random_shift(x, 2, torch.Generator().manual_seed(0))
     assert torch.equal(shifted.unique(), torch.tensor([-1.0, 1.0]))
     assert (shifted == 1.0).sum(dim=(1, 2, 3)).eq(4).all()  # the blob moves, never leaves or blurs
     assert not torch.equal(shifted, x)
