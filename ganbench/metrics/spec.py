@@ -21,7 +21,14 @@ Extra inputs a measure may ask for by name (``extra_inputs``), supplied by the p
 - ``train``: the training split in the same space as ``real``;
 - ``class_prior``: float64 [K], the class distribution p*(y) of the training labels;
 - ``generator``: a :class:`GeneratorHandle` for the trained generator (absent for the ``real``
-  reference row, where measures that need it are not run).
+  reference row, where measures that need it are not run);
+- ``classifier``: a :class:`ClassifierHandle`, the dataset's domain classifier;
+- ``real_labels``, ``fake_labels``, ``train_labels``: int64 [N] / [M] / [N_train] class labels of
+  the real set, of the generated set (the labels a class-conditional generator was given) and of
+  the training split; ``num_classes``: the number of classes K.
+
+A measure whose extra input is missing (None) is skipped with the reason of
+``evaluation.scoring.MISSING_INPUT_REASONS``.
 
 Runtime keywords (``runtime``) do not change the value and are not recorded: ``device`` (where
 the measure computes; the record says where that was) and ``artifact_dir`` (a folder for images
@@ -75,7 +82,8 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from ganbench.images import signed_to_unit
+from ganbench.classifier import classify
+from ganbench.images import signed_to_unit, unit_to_uint8
 from ganbench.registry import METRICS
 
 Space = Literal["pixels", "features", "logits", "models"]
@@ -105,6 +113,33 @@ class GeneratorHandle:
     def __call__(self, z: torch.Tensor) -> torch.Tensor:
         """z [B, latent_dim] -> images [B, C, H, W] in [0, 1], the ``pixels`` range; differentiable."""
         return signed_to_unit(self.module(z.to(self.device)))
+
+
+@dataclass(frozen=True)
+class ClassifierHandle:
+    """A trained classifier of the real domain (the domain classifier), as measures see it.
+
+    Attributes:
+        net: the network, images [B, C, H, W] in [-1, 1] -> (features [B, D], logits [B, K]),
+            in eval mode on ``device``.
+        num_classes: K.
+        device: where ``net`` lives.
+        accuracy: its accuracy on the real held-out split (NaN when unknown).
+    """
+
+    net: torch.nn.Module
+    num_classes: int
+    device: torch.device
+    accuracy: float = float("nan")
+
+    def logits(self, pixels: np.ndarray) -> np.ndarray:
+        """pixels float [N, C, H, W] in [0, 1] -> logits float32 [N, K].
+
+        Pixels are rounded to 8 bits first, as every image ganbench stores is, so a stored image
+        gets exactly the logits the feature pass gave it.
+        """
+        images = unit_to_uint8(torch.as_tensor(np.asarray(pixels, dtype=np.float32)).clamp(0, 1))
+        return classify(self.net, images, self.device)[1]  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -161,7 +196,8 @@ class MetricSpec:
             ``real`` is then the held-out pixels).
         directions: per output key, ``"lower"``, ``"higher"`` or a target float.
         reference: the paper and the implementation it agrees with.
-        extra_inputs: names of further inputs it needs (``train``, ``class_prior``, ``generator``).
+        extra_inputs: names of further inputs it needs (``train``, ``class_prior``, ``generator``,
+            ``classifier``, the labels; see the module docstring).
         defaults: the parameters (keyword defaults) recorded with every value.
         runtime: keywords that do not change the value and are not recorded (``device``,
             ``artifact_dir``).

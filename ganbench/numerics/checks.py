@@ -136,6 +136,31 @@ def check_prior(class_prior: object, n_classes: int) -> np.ndarray:
     return prior / total
 
 
+def check_labels(name: str, labels: object, n: int, num_classes: int | None = None) -> np.ndarray:
+    """Class labels int64 [n], each in [0, num_classes) when given; else ``ValueError`` saying what is wrong.
+
+    Args:
+        name: the argument's name, for the message (``"fake_labels"``).
+        labels: numpy array or torch tensor [n] of integers.
+        n: the number of images the labels belong to.
+        num_classes: K, when known.
+    """
+    arr = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must hold one label per image, shape ({n},); got {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be integer class labels; got {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if n and arr.min() < 0:
+        raise ValueError(f"{name} holds a negative label ({arr.min()}); class labels are 0 .. K - 1")
+    if n and num_classes is not None and arr.max() >= num_classes:
+        raise ValueError(
+            f"{name} holds label {arr.max()}, but there are {num_classes} classes "
+            f"(labels 0 .. {num_classes - 1})"
+        )
+    return arr
+
+
 def check_images(name: str, x: object, *, min_images: int = 1) -> torch.Tensor:
     """Return ``x`` as a float32 CPU tensor [N, C, H, W] in [0, 1]; raise ``ValueError`` saying what is wrong.
 

@@ -20,7 +20,8 @@ move with both are held to the identical-sets rule.
 
 Inputs per space: features [N, 16] Gaussian, logits [N, 10], pixels [N, 1, 28, 28] MNIST digits
 in [0, 1]; ``train`` another sample of the same space, ``class_prior`` uniform, ``generator`` a
-tiny decoder; the run-level measure gets two toy players. Parameters that only buy accuracy
+tiny decoder; class labels the decile of a row's mean value, and a ``classifier`` that predicts it;
+the run-level measure gets two toy players. Parameters that only buy accuracy
 (``steps``, ``permutations``, ...) are lowered by name, so a new measure with such a parameter
 is fast here too.
 """
@@ -38,7 +39,14 @@ import pytest
 import torch
 from torch import nn
 
-from ganbench.metrics.spec import INTERVAL_METHODS, GeneratorHandle, MetricSpec, PerSample, Player
+from ganbench.metrics.spec import (
+    INTERVAL_METHODS,
+    ClassifierHandle,
+    GeneratorHandle,
+    MetricSpec,
+    PerSample,
+    Player,
+)
 from ganbench.numerics.memo import clear_memos
 from ganbench.registry import METRICS
 
@@ -70,6 +78,31 @@ FAST_PARAMS: dict[str, object] = {
     "n_points": 5,
     "critic_width": 8,
 }
+
+CLASSES = 10
+
+
+def brightness_labels(x: np.ndarray) -> np.ndarray:
+    """Class labels of a set: the decile, within the set, of each row's mean value; so a copy of a
+    set gets its labels, and every set has every class equally often (even a shifted one)."""
+    ranks = np.argsort(np.argsort(np.asarray(x).reshape(len(x), -1).mean(axis=1), kind="stable"))
+    return ranks * CLASSES // len(x)
+
+
+class BrightnessClassifier(nn.Module):
+    """images [B, C, H, W] in [-1, 1] -> (features, logits [B, 10]): the nearest of the ``train``
+    decile centres of the mean pixel value (in [0, 1]); on a sample like ``train`` it mostly agrees
+    with :func:`brightness_labels`."""
+
+    def __init__(self, train: np.ndarray) -> None:
+        super().__init__()
+        means = train.reshape(len(train), -1).mean(axis=1)
+        centres = np.quantile(means, (np.arange(CLASSES) + 0.5) / CLASSES)
+        self.register_buffer("centres", torch.tensor(centres, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean = ((x + 1) / 2).flatten(1).mean(dim=1, keepdim=True)
+        return mean, -(mean - self.centres).abs()
 
 
 class Decoder(nn.Module):
@@ -149,6 +182,11 @@ def call(
         "train": space.train,
         "class_prior": np.full(10, 0.1),
         "generator": handle(0),
+        "real_labels": brightness_labels(real),
+        "fake_labels": brightness_labels(fake),
+        "train_labels": brightness_labels(space.train),
+        "num_classes": CLASSES,
+        "classifier": ClassifierHandle(BrightnessClassifier(space.train).eval(), CLASSES, CPU),
     }
     fast = {k: v for k, v in FAST_PARAMS.items() if k in spec.defaults}
     inputs = {k: extras[k] for k in spec.extra_inputs} | fast | params

@@ -1,0 +1,73 @@
+"""GAN-train / CAS (Shmelkov et al. 2018; Ravuri & Vinyals 2019): real MNIST digits stand in for samples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganbench.datasets import Dataset
+from ganbench.images import uint8_to_pixels
+from ganbench.metrics.gan_train import gan_train
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_5k: Dataset) -> dict[str, np.ndarray]:
+    train, test = mnist_5k.train, mnist_5k.test
+    return {
+        "real": uint8_to_pixels(test.images[:500]),
+        "real_labels": test.labels[:500].numpy(),
+        "train": uint8_to_pixels(train.images[:1000]),
+        "train_labels": train.labels[:1000].numpy(),
+        "samples": uint8_to_pixels(train.images[1000:2000]),
+        "sample_labels": train.labels[1000:2000].numpy(),
+    }
+
+
+def score(d: dict[str, np.ndarray], fake: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    return gan_train(
+        real=d["real"],
+        fake=fake,
+        fake_labels=labels,
+        real_labels=d["real_labels"],
+        train=d["train"],
+        train_labels=d["train_labels"],
+        num_classes=10,
+        steps=150,
+    )
+
+
+def test_samples_as_good_as_real_data_teach_as_well(digits: dict[str, np.ndarray]) -> None:
+    """Other real digits with their true labels: the classifier trained on them is as good as the baseline."""
+    out = score(digits, digits["samples"], digits["sample_labels"])
+    assert out["gan_train_real_accuracy"] > 0.8  # 150 steps on 1,000 images teach digits
+    assert abs(out["gan_train_gap"]) < 0.06
+    assert out["gan_train_gap"] == pytest.approx(out["gan_train_real_accuracy"] - out["gan_train_accuracy"])
+
+
+def test_samples_with_the_wrong_labels_teach_nothing(digits: dict[str, np.ndarray]) -> None:
+    """A generator that ignores its class input: the labels say nothing about the images."""
+    shuffled = np.random.default_rng(0).permutation(digits["sample_labels"])
+    out = score(digits, digits["samples"], shuffled)
+    assert out["gan_train_accuracy"] < 0.3
+    assert out["gan_train_gap"] > 0.5
+
+
+def test_mode_dropping_within_the_set_costs_accuracy(digits: dict[str, np.ndarray]) -> None:
+    """Samples of five classes only: the classifier never sees the other five, so it misses about half."""
+    keep = digits["sample_labels"] < 5
+    out = score(digits, digits["samples"][keep], digits["sample_labels"][keep])
+    assert out["gan_train_accuracy"] < 0.6 < out["gan_train_real_accuracy"]
+
+
+def test_the_baseline_sees_as_many_images_as_the_samples(digits: dict[str, np.ndarray]) -> None:
+    """The real-data classifier is trained on min(M, N_train) images, so fewer samples lower it too."""
+    few = score(digits, digits["samples"][:200], digits["sample_labels"][:200])
+    many = score(digits, digits["samples"], digits["sample_labels"])
+    assert few["gan_train_real_accuracy"] < many["gan_train_real_accuracy"]
+
+
+def test_bad_inputs_are_refused(digits: dict[str, np.ndarray]) -> None:
+    with pytest.raises(ValueError, match="real and fake must hold images of the same"):
+        score(digits, digits["samples"][:, :, :14, :14], digits["sample_labels"])
+    with pytest.raises(ValueError, match="fake_labels holds label 10"):
+        score(digits, digits["samples"], digits["sample_labels"] + 1)
