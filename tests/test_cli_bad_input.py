@@ -32,7 +32,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pipeline, "new_run_dir", started)
     monkeypatch.setattr(pipeline, "train", started)
-    monkeypatch.setattr(pipeline, "EXTRACTORS", {"domain-classifier": started})
+    monkeypatch.setattr(pipeline, "resolve_extractor", started)
 
 
 def run_cli(*args: str, out: Path) -> Result:

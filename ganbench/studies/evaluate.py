@@ -306,11 +306,20 @@ def evaluate(
     if train_labels is not None:
         classes = int(train_labels.max()) + 1
         class_prior = np.bincount(train_labels.numpy(), minlength=classes) / len(train_labels)
-    classifier = extractor if identity.name == "domain-classifier" else None
-    if classifier is None and dataset is not None and _needs(checked.metrics, "classifier"):
-        classifier = resolve_extractor(
-            "domain-classifier", dataset, device=device, progress=progress, epochs=config.classifier_epochs
+    classifier = None
+    if dataset is not None and _needs(checked.metrics, "classifier"):
+        domain_classifier = (
+            extractor
+            if identity.name == "domain-classifier"
+            else resolve_extractor(
+                "domain-classifier",
+                dataset,
+                device=device,
+                progress=progress,
+                epochs=config.classifier_epochs,
+            )
         )
+        classifier = domain_classifier.handle()  # type: ignore[attr-defined]
 
     common = {
         "run_id": run_dir.name,
@@ -374,11 +383,11 @@ def evaluate(
             extractor, images, desc=f"features: {fake.label}", progress=progress, cache_dir=cache_dir
         )
         extras = {
-            "real_labels": real.labels,
-            "fake_labels": fake.labels,
-            "train_labels": train_labels,
+            "real_labels": _numpy(real.labels),
+            "fake_labels": _numpy(fake.labels),
+            "train_labels": _numpy(train_labels),
             "classifier": classifier,
-            "num_classes": real.num_classes,
+            "num_classes": real.num_classes if real.num_classes is not None else fake.num_classes,
         }
         scores = _score(
             checked,
@@ -418,6 +427,10 @@ def evaluate(
         (run_dir / "errors.txt").write_text("\n".join(failures) + "\n")
     report.write_report(run_dir)
     return run_dir
+
+
+def _numpy(labels: torch.Tensor | None) -> np.ndarray | None:
+    return None if labels is None else labels.numpy()
 
 
 def _needs(metrics: Sequence[str], extra_input: str) -> bool:
