@@ -32,3 +32,30 @@ def resample_rows(samples: PerSample, seed: int) -> tuple[np.ndarray | None, np.
 def bootstrap_replicates(samples: PerSample, key: str, replicates: int = 400, seed: int = 0) -> np.ndarray:
     """``key`` over ``replicates`` bootstrap resamples of ``samples``: float64 [replicates]."""
     return np.array([samples.reduce(*resample_rows(samples, seed + b))[key] for b in range(replicates)])
+
+
+#: Effort parameters, by name: lowered wherever a measure has one, in tests whose point is that a
+#: measure runs (its contract, the CLI end to end), not its value at full effort.
+FAST_PARAMS: dict[str, object] = {
+    "steps": 5,
+    "restarts": 1,
+    "n_images": 4,
+    "permutations": 20,
+    "subsets": 10,
+    "subset_size": 80,
+    "projections": 16,
+    "patches_per_image": 8,
+    "pairs": 16,
+    "n_matches": 4,
+    "batch_size": 32,
+    "batches": 20,
+    "n_boot": 20,
+    "n_val": 40,
+    "n_sigmas": 5,
+    "n_init": 1,
+    "cells": 4,
+    "min_cell_fake": 5,
+    "bins": 10,
+    "n_points": 5,
+    "critic_width": 8,
+}

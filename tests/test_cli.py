@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from helpers import FAST_PARAMS
 
 import ganbench
 from ganbench.cli import main
@@ -161,7 +162,13 @@ def _offline(*args: object, **kwargs: object) -> None:
 
 
 @pytest.mark.slow
-def test_every_metric_runs_end_to_end(tmp_path: Path) -> None:
+def test_every_metric_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Effort parameters lowered (a critic of 5 steps, a latent search of 5): the point is that every
+    # measure runs through the CLI and is recorded, not its value; the records say the values used.
+    for name in METRICS.names():
+        for param, value in FAST_PARAMS.items():
+            if param in METRICS[name].defaults:
+                monkeypatch.setitem(METRICS[name].defaults, param, value)
     result = invoke(
         "run",
         "--preset",
@@ -184,6 +191,8 @@ def test_every_metric_runs_end_to_end(tmp_path: Path) -> None:
     assert "recon-error" not in set(real["metric"])  # needs a generator: not run on the reference row
     assert (run_dir / "dcgan" / "seed0" / "metrics" / "birthday_pairs.png").exists()
     assert not (run_dir / "errors.txt").exists()
+    critic = records[records.metric == "wasserstein-critic"].iloc[0]
+    assert critic["params"]["steps"] == FAST_PARAMS["steps"]
 
 
 @pytest.mark.slow

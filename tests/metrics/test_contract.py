@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from helpers import FAST_PARAMS
 from torch import nn
 
 from ganbench.metrics.spec import (
@@ -54,30 +55,6 @@ N = 160  # rows per set: enough for k-NN, k-means cells and bootstrap-free estim
 CPU = torch.device("cpu")
 LATENT = 8
 
-#: Effort parameters, by name: lowered wherever a measure has one (the value never needs them high here).
-FAST_PARAMS: dict[str, object] = {
-    "steps": 5,
-    "restarts": 1,
-    "n_images": 4,
-    "permutations": 20,
-    "subsets": 10,
-    "subset_size": 80,
-    "projections": 16,
-    "patches_per_image": 8,
-    "pairs": 16,
-    "n_matches": 4,
-    "batch_size": 32,
-    "batches": 20,
-    "n_boot": 20,
-    "n_val": 40,
-    "n_sigmas": 5,
-    "n_init": 1,
-    "cells": 4,
-    "min_cell_fake": 5,
-    "bins": 10,
-    "n_points": 5,
-    "critic_width": 8,
-}
 
 CLASSES = 10
 
