@@ -1,7 +1,7 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
-The public API: the four registries, :func:`run`, :func:`load_records`, :func:`summary`, :func:`compare`,
-:func:`export` and the config types.
+The public API: the four registries, :func:`run`, :func:`evaluate` (score anyone's images or
+generator), :func:`load_records`, :func:`summary`, :func:`compare`, :func:`export` and the config types.
 """
 
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # isort: skip
@@ -17,9 +17,10 @@ from ganbench.analysis.summary import summary
 from ganbench.config import ConfigError, EvalConfig, RunConfig, TrainConfig, check_config, load_preset
 from ganbench.reporting.export import export
 from ganbench.reporting.records import load_records
+from ganbench.studies.evaluate import EvaluateConfig, EvaluateError, evaluate
 from ganbench.studies.pipeline import run
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "DATASETS",
@@ -28,11 +29,14 @@ __all__ = [
     "VARIANTS",
     "ConfigError",
     "EvalConfig",
+    "EvaluateConfig",
+    "EvaluateError",
     "RunConfig",
     "TrainConfig",
     "__version__",
     "check_config",
     "compare",
+    "evaluate",
     "export",
     "load_preset",
     "load_records",
