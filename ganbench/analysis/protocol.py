@@ -24,9 +24,9 @@ PROTOCOL_FIELDS: tuple[str, ...] = (
     "resize",
     "channels",
     "stats_dtype",
-    "real_sha256",
-    "n_real",
+    "n_real",  # before the content hash: a different count is the likelier, and clearer, cause
     "n_fake",
+    "real_sha256",
     "params",
 )
 

@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 import ganbench.metrics  # noqa: F401  (registers the measures)
-from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
+from ganbench.classifier import DomainClassifierNet
+from ganbench.metrics.spec import ClassifierHandle, GeneratorHandle, MetricSpec, Player
 from ganbench.registry import METRICS
 
 _SIDE = 28  # pixel inputs are [16, 1, 28, 28], the MNIST size every pixel measure accepts
@@ -51,7 +52,20 @@ def valid_inputs(spec: MetricSpec) -> dict[str, object]:
         inputs["players"] = {name: Player(_generator(), _discriminator()) for name in ("a", "b")}
     else:
         inputs["fake"] = fake
-    extras = {"train": train, "class_prior": np.full(10, 0.1), "generator": _generator()}
+
+    def labels(x: np.ndarray | None) -> np.ndarray | None:
+        return None if x is None else np.arange(len(x)) % 10
+
+    extras = {
+        "train": train,
+        "class_prior": np.full(10, 0.1),
+        "generator": _generator(),
+        "real_labels": labels(real),
+        "fake_labels": labels(fake),
+        "train_labels": labels(train),
+        "num_classes": 10,
+        "classifier": ClassifierHandle(DomainClassifierNet(1, 10).eval(), 10, torch.device("cpu")),
+    }
     inputs.update({name: extras[name] for name in spec.extra_inputs})
     return inputs
 
