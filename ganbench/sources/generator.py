@@ -131,17 +131,32 @@ class GeneratorSource(SourceSpec):
         n = required_n(self.text, n)
         module = self.module.to(device)
         checked = as_signed(CheckedOutput(module, self.value_range, f"{self.text} output"), self.value_range)
-        if self.num_classes is None:
-            images = sample(checked, n, latent_dim=self.latent_dim, seed=seed, device=device)
-            labels = None
-            handle = GeneratorHandle(
-                as_signed(module, self.value_range), self.latent_dim, torch.device(device)
-            )
-        else:
-            images, labels = sample_conditional(
-                checked, n, latent_dim=self.latent_dim, num_classes=self.num_classes, seed=seed, device=device
-            )
-            handle = None  # the measures that take a generator take an unconditional one
+        try:
+            if self.num_classes is None:
+                images = sample(checked, n, latent_dim=self.latent_dim, seed=seed, device=device)
+                labels = None
+            else:
+                images, labels = sample_conditional(
+                    checked,
+                    n,
+                    latent_dim=self.latent_dim,
+                    num_classes=self.num_classes,
+                    seed=seed,
+                    device=device,
+                )
+        except SourceError:
+            raise
+        except Exception as err:  # the user's code failed on a batch the probe did not try
+            raise SourceError(
+                f"{self.text}: the generator raised {type(err).__name__} while drawing {n} images "
+                f"(seed {seed}): {err}; fix the module (it passed the probe batch, so the failure depends "
+                "on z or on the labels)"
+            ) from err
+        handle = (  # the measures that take a generator take an unconditional one
+            GeneratorHandle(as_signed(module, self.value_range), self.latent_dim, torch.device(device))
+            if self.num_classes is None
+            else None
+        )
         notes = [] if self.num_classes is None else [f"conditional, {self.num_classes} balanced classes"]
         if self.value_range != DEFAULT_RANGE:
             notes.append(f"output range {self.value_range}")

@@ -240,3 +240,26 @@ def test_a_generator_samples_on_the_device_and_returns_cpu_images(gen_file: Path
         z = torch.randn(6, 4, generator=torch.Generator(device=cuda).manual_seed(3), device=cuda)
         expected = signed_to_uint8(spec.module(z)).cpu()
     assert torch.equal(loaded.images, expected)
+
+
+def test_a_generator_that_fails_while_sampling_is_named(tmp_path: Path) -> None:
+    """The probe batch passes, a later batch raises: a SourceError naming the SPEC, not a traceback."""
+    module = tmp_path / "flaky.py"
+    module.write_text(
+        "import torch\n"
+        "from torch import nn\n\n\n"
+        "class Flaky(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.calls = 0\n\n"
+        "    def forward(self, z):\n"
+        "        self.calls += 1\n"
+        "        if self.calls > 1:\n"
+        "            raise RuntimeError('out of digits')\n"
+        "        return torch.zeros(len(z), 1, 8, 8)\n\n\n"
+        "def make():\n"
+        "    return Flaky(), 4\n"
+    )
+    spec = parse_source(f"{module}:make", role="fake")
+    with pytest.raises(SourceError, match=r"flaky.py:make: the generator raised RuntimeError while drawing"):
+        spec.load(n=20, seed=0, device=torch.device("cpu"), progress=False)
