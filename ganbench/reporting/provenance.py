@@ -20,8 +20,10 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             return None
 
+    from ganbench import __version__  # the code's own, right even in a stale editable install
+
     return {
-        "ganbench_version": version("ganbench"),
+        "ganbench_version": __version__,
         "torch_version": torch.__version__,
         "torch_fidelity_version": version("torch-fidelity"),
         "numpy_version": version("numpy"),
