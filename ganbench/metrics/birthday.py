@@ -388,6 +388,16 @@ def batch_sizes(n_used: int, pair_rate: float, max_real_dup: float, n_sizes: int
         "birthday_dup_rate": "lower",
         "birthday_censored": "lower",
     },
+    aspects={
+        k: ("diversity",)
+        for k in (
+            "birthday_support",
+            "birthday_support_low",
+            "birthday_support_high",
+            "birthday_dup_rate",
+            "birthday_censored",
+        )
+    },
     reference="Arora & Zhang 2017 (arXiv:1706.08224), automated with a real-data threshold and an ML fit",
     extra_inputs=("train",),
     runtime=("device", "artifact_dir"),

@@ -34,6 +34,7 @@ from ganbench.numerics.distributions import floor_distribution, kl_divergence
     "class-coverage",
     space="logits",
     directions={"class_coverage_modes": "higher", "class_coverage_kl": "lower"},
+    aspects={"class_coverage_modes": ("diversity",), "class_coverage_kl": ("diversity",)},
     reference="Metz et al. 2017 (arXiv:1611.02163); Srivastava et al. 2017 (arXiv:1705.07761)",
     extra_inputs=("class_prior",),
     interval="recompute",

@@ -43,6 +43,7 @@ def density_coverage_samples(
     "density-coverage",
     space="features",
     directions={"density": "higher", "coverage": "higher"},
+    aspects={"density": ("fidelity",), "coverage": ("diversity",)},
     reference="Naeem et al. 2020 (arXiv:2002.09797); prdc.compute_prdc",
     runtime=("device",),
     min_samples=lambda p: p["k"] + 1,

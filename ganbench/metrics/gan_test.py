@@ -53,6 +53,7 @@ def gan_test_samples(
     "gan-test",
     space="pixels",
     directions={"gan_test_accuracy": "higher", "gan_test_worst_class_accuracy": "higher"},
+    aspects={"gan_test_accuracy": ("fidelity",), "gan_test_worst_class_accuracy": ("fidelity",)},
     reference="Shmelkov et al. 2018 (arXiv:1807.09499), GAN-test",
     extra_inputs=("classifier", "fake_labels"),
     notes="the classifier is the dataset's domain classifier; pixels are rounded to 8 bits before it",

@@ -203,6 +203,9 @@ def image_stats_samples(*, real: np.ndarray, fake: np.ndarray, bins: int = 64) -
         "image_stats_hist": "lower",
         "image_stats_spectrum": "lower",
     },
+    aspects={
+        k: ("fidelity",) for k in ("image_stats_mean_image", "image_stats_hist", "image_stats_spectrum")
+    },
     reference="Zeng et al. 2017 (arXiv:1708.02688) for the spectrum; mean image and histogram are ours",
     interval="per-sample",
     per_sample=image_stats_samples,

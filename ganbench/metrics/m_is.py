@@ -101,6 +101,7 @@ def m_is_samples(*, real: np.ndarray, fake: np.ndarray, min_class_samples: int =
     "m-is",
     space="logits",
     directions={"m_is": "higher"},
+    aspects={"m_is": ("diversity",)},
     reference="Gurumurthy et al. 2017 (arXiv:1706.02071)",
     notes=(
         "mean KL over ordered pairs of distinct samples within a predicted class, as the paper's E E; "

@@ -169,6 +169,7 @@ def memorization_samples(
     "memorization",
     space="features",
     directions={"memorization_copy_share": "lower", "memorization_ct": 0.0},
+    aspects={"memorization_copy_share": ("memorisation",), "memorization_ct": ("memorisation",)},
     reference=(
         "Meehan et al. 2020 (arXiv:2004.05675), C_T as casey-meehan/data-copying and layer6ai-labs/dgm-eval; "
         "nearest-training-neighbour check"

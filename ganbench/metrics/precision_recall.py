@@ -44,6 +44,7 @@ def precision_recall_samples(
     "precision-recall",
     space="features",
     directions={"precision": "higher", "recall": "higher"},
+    aspects={"precision": ("fidelity",), "recall": ("diversity",)},
     reference="Kynkäänniemi et al. 2019 (arXiv:1904.06991); torch_fidelity.metric_prc.prc_features_to_metric",
     runtime=("device",),
     min_samples=lambda p: p["k"] + 1,

@@ -84,6 +84,9 @@ def sharpness_samples(*, real: np.ndarray, fake: np.ndarray) -> PerSample:
         "sharpness_fake": "higher",
         "sharpness_real": "higher",
     },
+    aspects={
+        k: ("fidelity",) for k in ("sharpness_diff", "sharpness_ratio", "sharpness_fake", "sharpness_real")
+    },
     reference="Mathieu et al. 2016 (arXiv:1511.05440) sharpness, as listed by Borji 2019 (arXiv:1802.03446)",
     notes="compares the mean gradient energy of two sets; Mathieu et al. compare a prediction with its truth",
     interval="per-sample",

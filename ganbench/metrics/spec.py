@@ -90,6 +90,12 @@ Space = Literal["pixels", "features", "logits", "models"]
 Level = Literal["set", "run"]
 Direction = Literal["lower", "higher"] | float  # a float is a target value, e.g. 0.5
 IntervalMethod = Literal["recompute", "per-sample", "none"]
+#: What a key is meant to judge (Borji 2019's desiderata; ``ganbench validate`` tests each key on
+#: the defects of the aspects it declares and shows the others as "by design").
+Aspect = Literal["fidelity", "diversity", "memorisation"]
+ASPECTS: tuple[str, ...] = ("fidelity", "diversity", "memorisation")
+#: A key that declares nothing compares two distributions, so it answers to both fidelity and diversity.
+DEFAULT_ASPECTS: tuple[str, ...] = ("fidelity", "diversity")
 INTERVAL_METHODS: tuple[str, ...] = ("recompute", "per-sample", "none")
 
 #: Resampled rows of one side: int64 indices [n] into its units, or ``None`` for every unit once, in order.
@@ -214,6 +220,9 @@ class MetricSpec:
             for ``"none"``, why there is none; shown by ``ganbench list metrics``.
         per_sample: for ``"per-sample"``, the function with ``fn``'s signature that returns a
             :class:`PerSample`; ``None`` otherwise.
+        aspects: per key, what it is meant to judge (``fidelity``, ``diversity``,
+            ``memorisation``); a key not listed judges both fidelity and diversity
+            (:data:`DEFAULT_ASPECTS`). Read through :meth:`aspects_of`.
     """
 
     name: str
@@ -230,6 +239,11 @@ class MetricSpec:
     interval: IntervalMethod = "recompute"
     interval_note: str = ""
     per_sample: Callable[..., PerSample] | None = None
+    aspects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def aspects_of(self, key: str) -> tuple[str, ...]:
+        """What ``key`` is meant to judge: its declared aspects, or :data:`DEFAULT_ASPECTS`."""
+        return tuple(self.aspects.get(key, DEFAULT_ASPECTS))
 
     def samples_needed(self, params: Mapping[str, Any]) -> int:
         """The fewest samples per set this measure needs with ``params``."""
@@ -272,11 +286,14 @@ def metric(
     interval: IntervalMethod,
     interval_note: str = "",
     per_sample: Callable[..., PerSample] | None = None,
+    aspects: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``fn`` as measure ``name`` and return ``fn`` unchanged.
 
     The keyword defaults of ``fn`` (other than its inputs, extra inputs and ``runtime``
-    keywords) are its parameters; they are recorded with every value. ``interval`` is
+    keywords) are its parameters; they are recorded with every value. ``aspects`` says per key what
+    it is meant to judge (``fidelity``, ``diversity``, ``memorisation``; a key left out judges
+    fidelity and diversity), so ``ganbench validate`` judges it on those defects. ``interval`` is
     required (see the module docstring): ``"per-sample"`` needs ``per_sample`` with exactly
     ``fn``'s signature, and ``"per-sample"`` and ``"none"`` need ``interval_note``; a run-level
     measure has ``"none"``.
@@ -287,6 +304,10 @@ def metric(
     )
     assert interval == "recompute" or interval_note, f"metric {name}: say in interval_note what it rests on"
     assert level == "set" or interval == "none", f"metric {name}: a run-level measure has interval='none'"
+    aspects = {key: tuple(values) for key, values in (aspects or {}).items()}
+    for key, values in aspects.items():
+        assert key in directions, f"metric {name}: aspects names undeclared key {key}"
+        assert values and set(values) <= set(ASPECTS), f"metric {name}: {key}'s aspects must be in {ASPECTS}"
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         words = tuple(name.replace("-", "_").split("_"))
@@ -326,6 +347,7 @@ def metric(
                 interval,
                 interval_note,
                 per_sample,
+                aspects,
             ),
         )
         return fn

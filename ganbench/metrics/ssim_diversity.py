@@ -183,6 +183,7 @@ def ssim_diversity_samples(
     "ssim-diversity",
     space="pixels",
     directions={"ssim_diversity_gap": 0.0, "ssim_diversity_fake": "lower", "ssim_diversity_real": "lower"},
+    aspects={k: ("diversity",) for k in ("ssim_diversity_gap", "ssim_diversity_fake", "ssim_diversity_real")},
     reference=(
         "Odena et al. 2017 (arXiv:1610.09585) with MS-SSIM of Wang et al. 2003 / SSIM of Wang et al. 2004; "
         "SSIM agrees with skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, "
