@@ -53,13 +53,14 @@ def final_evaluations(records: pd.DataFrame) -> pd.DataFrame:
     """The rows of a records frame that are final evaluations.
 
     Left out: diverged units (``status == "diverged"``), the divergence markers (``metric ==
-    "training"``) and evaluations during training (``stage == "checkpoint"``); runs written
-    before the ``stage`` field existed lack it, and their rows count as final.
+    "training"``), evaluations during training (``stage == "checkpoint"``) and the smaller
+    samples of ``ganbench validate``'s sample-efficiency study (``stage == "sample-size"``); runs
+    written before the ``stage`` field existed lack it, and their rows count as final.
     """
     keep = (records["status"] != "diverged") & (records["metric"] != "training")
     stage = records.get("stage")
     if stage is not None:
-        keep &= stage.fillna("final") != "checkpoint"
+        keep &= stage.fillna("final") == "final"
     return records[keep & records["value"].notna()]
 
 

@@ -29,6 +29,7 @@ FIELDS: tuple[str, ...] = (
     "seed",  # training and sampling seed
     "status",  # ok | diverged | time-cap
     "stage",  # final (end of training) | checkpoint (during training, --eval-every); None before 0.3: final
+    # | sample-size (validate: the same sets cut to fewer rows, for sample efficiency)
     "kimg",  # budget achieved: thousands of real images shown to D
     "g_steps",
     "d_steps",
@@ -53,6 +54,8 @@ FIELDS: tuple[str, ...] = (
     "space",  # pixels | features | logits
     "n_real",
     "n_fake",
+    "defect",  # validate (0.5): the defect series of the set ("gaussian-noise", "control"...); None elsewhere
+    "severity",  # validate (0.5): the series' parameter value (noise std, classes kept...); None elsewhere
     "metric",  # registry name
     "key",  # output key
     "value",

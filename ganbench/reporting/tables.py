@@ -151,7 +151,7 @@ def comparison_table(
 
 def training_columns(records: pd.DataFrame) -> pd.DataFrame:
     """Per variant: seeds run (and how many diverged), mean kimg and G steps achieved; ``real`` blank."""
-    final = records["stage"].fillna("final") != "checkpoint"  # a checkpoint's kimg is not the unit's
+    final = records["stage"].fillna("final") == "final"  # a checkpoint's kimg is not the unit's
     units = records[final & (records["variant"] != "real")].drop_duplicates(["run_id", "variant", "seed"])
     rows = {}
     for variant, group in units.groupby("variant", sort=False):
