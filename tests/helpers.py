@@ -58,4 +58,5 @@ FAST_PARAMS: dict[str, object] = {
     "bins": 10,
     "n_points": 5,
     "critic_width": 8,
+    "num_runs": 2,
 }
