@@ -14,6 +14,7 @@ import click
 
 from ganbench import config as cfg
 from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
+from ganbench.metrics.borji_list import BORJI_2019, place_of
 from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
 
@@ -221,6 +222,17 @@ def report(run_dir: str) -> None:
     from ganbench.reporting.records import load_records
     from ganbench.reporting.report import render_terminal, write_report
 
+    if _is_validate_folder(Path(run_dir)):
+        from ganbench.reporting.validate_report import render_terminal as validate_terminal
+        from ganbench.reporting.validate_report import write_validate_report
+
+        try:
+            write_validate_report(run_dir)
+            click.echo(validate_terminal(run_dir))
+        except (FileNotFoundError, ValueError, KeyError) as err:
+            raise click.ClickException(f"cannot rebuild the validate report of {run_dir}: {err}") from None
+        click.echo(f"written: {Path(run_dir) / REPORT_HTML}", err=True)
+        return
     try:
         write_report(Path(run_dir))
         click.echo(render_terminal(Path(run_dir), load_records(run_dir)))
@@ -608,6 +620,107 @@ def suggest(run_dir: str, output: str | None, sigma: float, keys: str | None, fo
     click.echo(f"checked against run {run.run_id}: {summary_line(gate)}", err=True)
 
 
+def _is_validate_folder(run_dir: Path) -> bool:
+    """Whether ``run_dir`` was made by ``ganbench validate`` (its run.json says so)."""
+    import json
+
+    try:
+        return json.loads((run_dir / "run.json").read_text()).get("kind") == "validate"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+VALIDATE_EXAMPLES = """
+\b
+Examples:
+  ganbench validate --quick                         # mnist-5k, every measure, a few minutes on 2 cores
+  ganbench validate --dataset fashion-mnist         # full Fashion-MNIST (apt: dataset-fashion-mnist)
+  ganbench validate --metrics fid,kid,precision-recall,density-coverage --n 1000
+  ganbench validate --extractor inception-v3 --weights pt_inception-2015-12-05-6726825d.pth
+"""
+
+
+@main.command(epilog=VALIDATE_EXAMPLES)
+@click.option("--dataset", default="mnist-5k", show_default=True, help="Dataset the sets are made from.")
+@click.option("--data-root", help="Where the dataset's files are (default: its usual places).")
+@click.option("--extractor", default="domain-classifier", show_default=True, help="As for `evaluate`.")
+@click.option("--weights", type=click.Path(dir_okay=False), help="The extractor's weights file.")
+@click.option(
+    "--force-weights", is_flag=True, help="Accept a weights file whose SHA-256 differs (-unverified)."
+)
+@click.option("--metrics", help="Comma-separated measures, or 'all' (default: every one validate can score).")
+@click.option("--n", type=int, help="Images per set (default: 2000, fewer when the dataset is small).")
+@click.option("--controls", type=int, default=5, show_default=True, help="Control draws (their spread is σ).")
+@click.option(
+    "--ood", default="auto", show_default=True, help="Mode invention images: auto | noise | DATASET."
+)
+@click.option("--no-synthetic", is_flag=True, help="Skip the synthetic sanity checks of Räisä et al. 2025.")
+@click.option("--synthetic-n", type=int, default=1000, show_default=True, help="Points per synthetic set.")
+@click.option("--quick", is_flag=True, help="Small sets (n=200): a few minutes on 2 CPU cores.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Pools, draws and defects.")
+@click.option("--device", default="auto", show_default=True, help="auto | cpu | cuda | cuda:N.")
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--no-progress", is_flag=True, help="Hide progress bars.")
+def validate(
+    dataset: str,
+    data_root: str | None,
+    extractor: str,
+    weights: str | None,
+    force_weights: bool,
+    metrics: str | None,
+    n: int | None,
+    controls: int,
+    ood: str,
+    no_synthetic: bool,
+    synthetic_n: int,
+    quick: bool,
+    seed: int,
+    device: str,
+    out_dir: str,
+    no_progress: bool,
+) -> None:
+    """Score sets with known defects (noise, blur, mode dropping, collapse, copies, out-of-distribution
+    images) with every measure, and judge each against Borji's desiderata (report.md, verdicts.csv,
+    report.html)."""
+    from ganbench.reporting.validate_report import render_terminal as validate_terminal
+    from ganbench.studies.validate import ValidateConfig, ValidateError, validatable_metrics
+    from ganbench.studies.validate import validate as run_validate
+
+    chosen = _csv(metrics)
+    if chosen == ["all"]:
+        chosen = validatable_metrics()
+    config = ValidateConfig(
+        dataset=dataset,
+        data_root=data_root,
+        extractor=extractor,
+        weights=weights,
+        force_weights=force_weights,
+        metrics=None if chosen is None else tuple(chosen),
+        n=n,
+        controls=controls,
+        ood=ood,
+        synthetic=not no_synthetic,
+        synthetic_n=synthetic_n,
+        quick=quick,
+        seed=seed,
+        device=device,
+    )
+    try:
+        run_dir = run_validate(config, out_dir=out_dir, progress=not no_progress)
+    except ValidateError as err:
+        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None
+    except cfg.ConfigError as err:
+        raise click.BadParameter(str(err), param_hint="'--device'") from None
+    except DatasetUnavailableError as err:
+        raise click.UsageError(str(err)) from None
+    except CorruptDatasetError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(validate_terminal(run_dir))
+    click.echo(f"written: {run_dir}/ (records.jsonl, report.md, verdicts.csv, report.html)", err=True)
+    if (run_dir / "errors.txt").exists():
+        raise click.ClickException(f"some measures failed; see {run_dir / 'errors.txt'}")
+
+
 LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets")
 
 
@@ -630,6 +743,8 @@ def list_(what: str | None) -> None:
             for name, factory in DATASETS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")
         elif section == "metrics":
+            _list_borji()
+            click.echo("  measures:")
             for name, spec in METRICS.items():
                 keys = ", ".join(
                     f"{k} ({d if isinstance(d, str) else f'target {d:g}'})"
@@ -639,6 +754,7 @@ def list_(what: str | None) -> None:
                 level = ", run-level: over each seed's models" if spec.level == "run" else ""
                 click.echo(f"  {name:18} [{inputs}{level}] {keys}")
                 click.echo(f"  {'':18} {spec.reference}")
+                click.echo(f"  {'':18} {place_of(name)}")
                 if spec.notes:
                     click.echo(f"  {'':18} note: {spec.notes}")
                 click.echo(f"  {'':18} interval: {_interval_line(spec)}")
@@ -648,6 +764,15 @@ def list_(what: str | None) -> None:
         elif section == "presets":
             for name in cfg.preset_names():
                 click.echo(f"  {name:18} {cfg.preset_description(name)}")
+
+
+def _list_borji() -> None:
+    """Borji's Table 1, numbered, with the measures that compute each line or why none does."""
+    click.echo("  Borji 2019 (arXiv:1802.03446), Table 1:")
+    for entry in BORJI_2019:
+        where = ", ".join(entry.measures) if entry.measures else "not computed"
+        click.echo(f"  {entry.kind[:5]}. {entry.number:>2}  {entry.title}")
+        click.echo(f"  {'':10}-> {where}" + (f" ({entry.note})" if entry.note else ""))
 
 
 def _interval_line(spec: MetricSpec) -> str:

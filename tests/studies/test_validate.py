@@ -1,0 +1,109 @@
+"""`ganbench validate` as a user runs it: bad options refused before any work, and the quick
+experiment end to end on mnist-5k with its verdicts, known results, records and report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from ganbench.cli import main
+from ganbench.registry import METRICS
+from ganbench.reporting import load_records
+from ganbench.studies.validate import SLOW_BY_DEFAULT, default_metrics, unavailable_reason
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, ["validate", *args, "--no-progress"])
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "words"),
+    [
+        (["--dataset", "cifar11"], "--dataset", "unknown dataset 'cifar11'"),
+        (["--metrics", "fid,fidd"], "--metrics", "fidd"),
+        (["--metrics", "recon-error"], "--metrics", "needs a generator"),
+        (["--metrics", "tournament"], "--metrics", "run-level"),
+        (["--controls", "1"], "--controls", ">= 2"),
+        (["--n", "5"], "--n", ">= 20"),
+        (["--n", "4000"], "--n", "room for sets of at most"),
+        (["--ood", "clouds"], "--ood", "auto, noise or a dataset"),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(
+    tmp_path: Path, args: list[str], option: str, words: str
+) -> None:
+    result = invoke(*args, "--out", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert option in result.output and words in result.output, result.output
+    assert not any(tmp_path.iterdir()), "a refused run must leave no folder"
+
+
+def test_the_default_selection_is_every_measure_validate_can_score_but_the_slow_ones() -> None:
+    chosen = default_metrics()
+    for name, spec in METRICS.items():
+        reason = unavailable_reason(spec)
+        assert (name in chosen) == (reason is None and name not in SLOW_BY_DEFAULT), name
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The quick experiment on mnist-5k (all default measures, no synthetic checks: those are
+    tested on their own), as a user runs it."""
+    out = tmp_path_factory.mktemp("validate")
+    result = CliRunner().invoke(
+        main,
+        ["validate", "--quick", "--no-synthetic", "--out", str(out), "--no-progress"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    (run_dir,) = [p for p in out.iterdir() if p.is_dir()]
+    return run_dir
+
+
+@pytest.mark.slow
+def test_quick_run_records_every_measure_on_every_set(quick_run: Path) -> None:
+    records = load_records(quick_run)
+    meta = json.loads((quick_run / "run.json").read_text())
+    assert meta["kind"] == "validate" and meta["n"] == 200 and meta["controls"] == 3
+    final = records[records["stage"] == "final"]
+    sets = final.groupby("variant")["metric"].nunique()
+    expected_sets = 3 // 3 + sum(len(s["values"]) for s in meta["series"])  # "control" is one variant
+    assert len(sets) == expected_sets
+    assert set(final["metric"]) == set(meta["metrics"]) == set(default_metrics())
+    control = final[final["variant"] == "control"]
+    assert sorted(control["seed"].unique()) == [0, 1, 2]
+    assert set(records["stage"]) == {"final", "sample-size"}
+    assert set(records.loc[records["stage"] == "sample-size", "n_fake"]) == {100}
+    noise = final[(final["defect"] == "gaussian-noise") & (final["key"] == "fid")].sort_values("severity")
+    assert list(noise["severity"]) == [0.05, 0.1, 0.2, 0.4]
+    assert noise["value"].is_monotonic_increasing  # FID grows with noise on real digits
+
+
+@pytest.mark.slow
+def test_quick_run_verdicts_and_known_results(quick_run: Path) -> None:
+    verdicts = pd.read_csv(quick_run / "verdicts.csv").set_index("key")
+    assert verdicts.loc["fid", "distortions_grade"] == "pass"
+    assert verdicts.loc["coverage", "diversity_grade"] in ("pass", "weak")
+    assert verdicts.loc["precision", "diversity_grade"] == "by design"
+    assert verdicts.loc["memorization_copy_share", "memorisation_grade"] == "pass"
+    assert verdicts.loc["fid", "memorisation_grade"] == "by design"
+    report = (quick_run / "report.md").read_text()
+    assert "**shown**: Recall and coverage fall with mode dropping" in report
+    assert "**shown**: Birthday support estimates follow K" in report
+    html = (quick_run / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == len(
+        json.loads((quick_run / "run.json").read_text())["series"]
+    )
+    assert "<script" not in html and 'src="http' not in html  # self-contained: nothing fetched
+
+
+@pytest.mark.slow
+def test_report_rebuilds_a_validate_folder(quick_run: Path) -> None:
+    (quick_run / "report.md").unlink()
+    result = CliRunner().invoke(main, ["report", str(quick_run)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (quick_run / "report.md").exists() and "Recall and coverage" in result.output
