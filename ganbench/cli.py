@@ -636,7 +636,7 @@ Examples:
   ganbench validate --quick                         # mnist-5k, every measure, a few minutes on 2 cores
   ganbench validate --dataset fashion-mnist         # full Fashion-MNIST (apt: dataset-fashion-mnist)
   ganbench validate --metrics fid,kid,precision-recall,density-coverage --n 1000
-  ganbench validate --extractor inception-v3 --weights pt_inception-2015-12-05-6726825d.pth
+  ganbench validate --extractor inception-v3 --weights weights-inception-2015-12-05-6726825d.pth
 """
 
 
