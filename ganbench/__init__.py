@@ -1,7 +1,8 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
 The public API: the four registries, :func:`run`, :func:`evaluate` (score anyone's images or
-generator), :func:`load_records`, :func:`summary`, :func:`compare`, :func:`export` and the config types.
+generator), :func:`validate` (test the measures against Borji's desiderata), :func:`load_records`,
+:func:`summary`, :func:`compare`, :func:`export` and the config types.
 """
 
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # isort: skip
@@ -19,8 +20,9 @@ from ganbench.reporting.export import export
 from ganbench.reporting.records import load_records
 from ganbench.studies.evaluate import EvaluateConfig, EvaluateError, evaluate
 from ganbench.studies.pipeline import run
+from ganbench.studies.validate import ValidateConfig, ValidateError, validate
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "DATASETS",
@@ -33,6 +35,8 @@ __all__ = [
     "EvaluateError",
     "RunConfig",
     "TrainConfig",
+    "ValidateConfig",
+    "ValidateError",
     "__version__",
     "check_config",
     "compare",
@@ -42,4 +46,5 @@ __all__ = [
     "load_records",
     "run",
     "summary",
+    "validate",
 ]
