@@ -151,8 +151,12 @@ def score(
     on_error: OnError | None = None,
     on_skip: OnSkip | None = None,
     progress: bool = False,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Score]:
     """Run each set measure of ``metrics`` on ``real`` vs ``fake``.
+
+    ``overrides`` replaces parameters per measure (``{"ndb": {"n_init": 1}}``; names checked by the
+    caller against ``spec.defaults``); the records carry the parameters used.
 
     ``train``, ``class_prior``, ``generator`` and the inputs in ``extra`` (``real_labels``,
     ``fake_labels``, ``train_labels``, ``classifier``, ``num_classes``) feed measures that ask for
@@ -188,7 +192,7 @@ def score(
             if on_skip is not None:
                 on_skip(name, reason)
             continue
-        params = metric_params(spec, len(real), len(fake), seed)
+        params = metric_params(spec, len(real), len(fake), seed) | dict((overrides or {}).get(name, {}))
         runtime: dict[str, Any] = {"device": device, "artifact_dir": artifact_dir}
         extras = {k: inputs[k] for k in spec.extra_inputs} | {k: runtime[k] for k in spec.runtime}
         compute = functools.partial(_run_metric, spec, extras | params)

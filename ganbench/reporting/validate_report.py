@@ -169,6 +169,8 @@ def _protocol_lines(meta: dict) -> list[str]:
         f"({'disjoint' if meta.get('controls_disjoint') else 'overlapping: the pool is small'}); "
         f"sample-efficiency sizes {meta['sample_sizes']} and {meta['n']}",
         f"- mode invention uses {meta.get('ood')}",
+        "- parameters changed from the measures' defaults: "
+        + ("; ".join(f"`{m}` {p}" for m, p in meta.get("param_overrides", {}).items()) or "none"),
         "- measures left out: "
         + ("; ".join(f"`{k}`: {v}" for k, v in meta.get("excluded", {}).items()) or "none"),
     ]

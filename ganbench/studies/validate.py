@@ -59,6 +59,17 @@ QUICK = {
     "synthetic_size_sweeps": False,
     "sample_fractions": (0.5,),
 }
+#: Effort parameters ``quick`` lowers (the records carry the values used): fewer repetitions,
+#: restarts and resamples, the same definitions.
+QUICK_PARAMS: dict[str, dict[str, Any]] = {
+    "geometry-score": {"repetitions": 10},
+    "ndb": {"n_init": 1},
+    "memorization": {"n_init": 1},
+    "prd": {"num_runs": 3},
+    "swd": {"projections": 128},
+    "birthday": {"n_boot": 50},
+    "ssim-diversity": {"pairs": 300},
+}
 #: Left out of the default selection (named in --metrics, they run): too slow per set for the ~40 sets.
 SLOW_BY_DEFAULT: dict[str, str] = {
     "wasserstein-critic": "trains a WGAN-GP critic per set (minutes each on a CPU); name it in --metrics",
@@ -430,6 +441,7 @@ def validate(
                 seed=config.metric_seed,
                 device=device,
                 artifact_dir=run_dir / "metrics" / label,
+                overrides=QUICK_PARAMS if config.quick else None,
                 on_error=lambda metric, err: errors.append(f"{where}: {metric}: {err}"),
                 on_skip=lambda metric, reason: skipped.setdefault(metric, reason),
             )
@@ -533,6 +545,7 @@ def _synthetic_checks(
             class_prior=None,
             seed=config.metric_seed,
             device=device,
+            overrides=QUICK_PARAMS if config.quick else None,
             on_error=lambda metric, err, d=defect, v=value: failures.append(
                 f"synthetic {d}@{v:g}: {metric}: {err}"
             ),
@@ -585,6 +598,7 @@ def _write_run_json(
         "metrics": checked.metrics,
         "excluded": checked.excluded,
         "ood": ood_phrase,
+        "param_overrides": QUICK_PARAMS if config.quick else {},
         "series": [
             {
                 "name": s.name,

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from ganbench.cli import main
 from ganbench.registry import METRICS
 from ganbench.reporting import load_records
-from ganbench.studies.validate import SLOW_BY_DEFAULT, default_metrics, unavailable_reason
+from ganbench.studies.validate import QUICK_PARAMS, SLOW_BY_DEFAULT, default_metrics, unavailable_reason
 
 
 def invoke(*args: str) -> Result:
@@ -47,6 +47,11 @@ def test_the_default_selection_is_every_measure_validate_can_score_but_the_slow_
     for name, spec in METRICS.items():
         reason = unavailable_reason(spec)
         assert (name in chosen) == (reason is None and name not in SLOW_BY_DEFAULT), name
+
+
+def test_quick_lowers_only_parameters_the_measures_have() -> None:
+    for name, params in QUICK_PARAMS.items():
+        assert set(params) <= set(METRICS[name].defaults), name
 
 
 @pytest.fixture(scope="module")
