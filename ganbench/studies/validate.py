@@ -73,6 +73,7 @@ QUICK_PARAMS: dict[str, dict[str, Any]] = {
 #: Left out of the default selection (named in --metrics, they run): too slow per set for the ~40 sets.
 SLOW_BY_DEFAULT: dict[str, str] = {
     "wasserstein-critic": "trains a WGAN-GP critic per set (minutes each on a CPU); name it in --metrics",
+    "adversarial-accuracy": "trains a CNN classifier per set (minutes each on a CPU); name it in --metrics",
 }
 SAMPLE_SIZE_ERRORS = "sample_size_errors.txt"
 TIMINGS_FILE = "timings.json"
