@@ -59,4 +59,6 @@ FAST_PARAMS: dict[str, object] = {
     "n_points": 5,
     "critic_width": 8,
     "num_runs": 2,
+    "repetitions": 5,
+    "epochs": 2,
 }

@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.classifier import ClassifierSettings, classify, train_classifier
+from ganbench.classifier import ClassifierSettings
 from ganbench.images import unit_to_uint8
+from ganbench.metrics._classifier_on_samples import held_out_logits
 from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import check_images, check_labels, check_same_shape, check_seed, integer
 from ganbench.numerics.resampling import row_counts
@@ -47,18 +48,8 @@ def _held_out_hits(
     desc: str,
 ) -> np.ndarray:
     """Train on (images, labels) uint8; return float64 [N_test], 1 where a test image is classified right."""
-    net = train_classifier(
-        images,
-        torch.from_numpy(labels),
-        num_classes,
-        settings,
-        device,
-        steps=steps,
-        progress=False,
-        desc=desc,
-    )
-    predicted = classify(net, test_images, device)[1].argmax(axis=1)
-    return (predicted == test_labels).astype(np.float64)
+    logits = held_out_logits(images, labels, test_images, num_classes, settings, steps, device, desc)
+    return (logits.argmax(axis=1) == test_labels).astype(np.float64)
 
 
 def gan_train_samples(
