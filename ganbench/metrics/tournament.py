@@ -1,6 +1,7 @@
 """A tournament in which the discriminators of the variants of one run judge each other's generators.
 
-Im, Ma, Taylor & Branson 2016, "Generative Adversarial Metric" (GAM, arXiv:1602.05110) compare two
+Im, Kim, Jiang & Memisevic 2016, "Generating images with recurrent adversarial networks" (its
+Generative Adversarial Metric, GAM, arXiv:1602.05110; ``metrics/gam.py``) compare two
 GANs by letting each one's discriminator judge the other's samples; Olsson, Bergman, Poloczek,
 Rikiishi, Chu, Peterson & Mitchell 2018, "Skill Rating for Generative Models" (arXiv:1808.04888)
 turn many such generator-vs-discriminator games into Glicko-2 skill ratings. This module does
@@ -43,10 +44,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
-from torch import nn
 
-from ganbench.images import uint8_to_signed, unit_to_signed, unit_to_uint8
-from ganbench.metrics.spec import GeneratorHandle, Player, metric
+from ganbench.images import uint8_to_signed, unit_to_signed
+from ganbench.metrics._players import discriminator_scores, generate_uint8
+from ganbench.metrics.spec import Player, metric
 from ganbench.numerics.checks import check_images, check_seed, positive_int, real_number
 from ganbench.numerics.glicko2 import DEFAULT_TAU, Glicko2Rating, glicko2_update
 
@@ -78,23 +79,6 @@ def _derangement(n: int, rng: np.random.Generator) -> np.ndarray:
         perm = rng.permutation(n)
         if not np.any(perm == np.arange(n)):
             return perm
-
-
-@torch.no_grad()
-def _scores(discriminator: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    was_training = discriminator.training
-    discriminator.eval()
-    try:
-        return discriminator(images).reshape(-1).double().cpu()
-    finally:
-        discriminator.train(was_training)
-
-
-@torch.no_grad()
-def _fake_batch(handle: GeneratorHandle, n: int, rng: torch.Generator, device: torch.device) -> torch.Tensor:
-    """n generated images in [-1, 1] on ``device``, rounded to the 256 levels of a stored uint8 image."""
-    z = torch.randn(n, handle.latent_dim, generator=rng)
-    return uint8_to_signed(unit_to_uint8(handle(z).to(device=device, dtype=torch.float32)))
 
 
 @metric(
@@ -170,7 +154,7 @@ def tournament(
         judge = _derangement(k, pair_rng)  # generator j meets discriminator judge[j]
         results = []
         for j in range(k):
-            fake = _fake_batch(players[names[j]].generator, batch_size, data_rng, dev)
+            fake = uint8_to_signed(generate_uint8(players[names[j]].generator, batch_size, data_rng)).to(dev)
             if fake.shape[1:] != real_signed.shape[1:]:
                 raise ValueError(
                     f"generator of {names[j]!r} makes images of shape {tuple(fake.shape[1:])}; "
@@ -178,7 +162,7 @@ def tournament(
                 )
             idx = torch.randperm(real_signed.shape[0], generator=data_rng)[:batch_size]
             batch = torch.cat([real_signed[idx].to(dev), fake])
-            scores = _scores(players[names[judge[j]]].discriminator, batch)
+            scores = discriminator_scores(players[names[judge[j]]].discriminator, batch, dev)
             share = fool_share(scores[batch_size:], scores[:batch_size])
             won = float(pair_rng.random() < share)
             results.append(won)
