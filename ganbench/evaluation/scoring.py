@@ -243,8 +243,12 @@ def score_run(
     seed: int = 0,
     device: torch.device | str = "cpu",
     on_error: OnError | None = None,
+    artifact_dir: Path | None = None,
 ) -> dict[str, list[Score]]:
     """Run each run-level measure of ``metrics`` over the models of one seed's variants.
+
+    Measures that take the runtime keywords ``device`` / ``artifact_dir`` get them (GAM's battles
+    and NRDS's curves are written there).
 
     Args:
         real: the held-out real set (run measures read its pixels).
@@ -262,7 +266,8 @@ def score_run(
         if len(players) < 2:
             continue
         params = metric_params(spec, len(real), len(real), seed)
-        runtime = {k: v for k, v in {"device": device}.items() if k in spec.runtime}
+        available = {"device": device, "artifact_dir": artifact_dir}
+        runtime = {k: v for k, v in available.items() if k in spec.runtime}
         try:
             values = spec(real=real.space("pixels"), players=players, **params, **runtime)
         except Exception as err:

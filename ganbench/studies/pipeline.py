@@ -160,6 +160,7 @@ class _Evaluator:
             seed=self.config.eval.metric_seed,
             device=self.device,
             on_error=self._on_error(f"seed {seed}"),
+            artifact_dir=self.writer.path.parent / "models" / f"seed{seed}",  # GAM battles, NRDS curves
         )
         for name, scores in by_player.items():
             self.writer.write(scores, n_real=len(self.real), n_fake=len(self.real), **units[name])
