@@ -112,15 +112,15 @@ class RecordWriter:
     def write(self, scores: Iterable[Any], *, n_real: int, n_fake: int, **unit: Any) -> None:
         """Append one record per :class:`~ganbench.evaluation.scoring.Score`, flushed at once.
 
-        ``unit`` holds the fields of the (variant, seed) unit: variant, seed, status, budget.
+        ``unit`` holds the fields of the (variant, seed) unit: variant, seed, status, budget; a
+        field given in both ``unit`` and the common fields takes ``unit``'s value.
         """
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         append_records(
             self.path,
             [
                 make_record(
-                    **self.common,
-                    **unit,
+                    **{**self.common, **unit},  # a unit's own fields win (validate's synthetic sets)
                     n_real=n_real,
                     n_fake=n_fake,
                     metric=s.metric,

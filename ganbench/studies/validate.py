@@ -475,9 +475,9 @@ def validate(
                     reference.take(head), features.take(head), real_labels[:size], scored.variant, False
                 )
                 writer.write(small, n_real=size, n_fake=size, stage="sample-size", **unit)
+    (run_dir / TIMINGS_FILE).write_text(json.dumps(timings, indent=1))
     if config.synthetic:
         _synthetic_checks(config, checked, writer, device, failures, progress, log)
-    (run_dir / TIMINGS_FILE).write_text(json.dumps(timings, indent=1))
     for name, reason in skipped.items():
         log(f"note: {name} skipped: {reason}")
     if skipped:
