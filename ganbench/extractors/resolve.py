@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -30,6 +30,9 @@ from ganbench.extractors.weights import KNOWN_WEIGHTS, ResolvedWeights, WeightsE
 from ganbench.registry import EXTRACTORS, UnknownNameError
 from ganbench.runtime import resolve_device
 from ganbench.spelling import did_you_mean
+
+if TYPE_CHECKING:
+    from ganbench.metrics.spec import ClassifierHandle
 
 _RUNTIME = ("dataset", "device", "progress")  # every factory takes these; they are not settings
 _WEIGHTS = ("weights", "force_weights")  # passed by name, checked by check_weights
@@ -178,3 +181,16 @@ def extractor_settings(check: ExtractorCheck, epochs: int, images: torch.Tensor 
     if check.user is not None and images is not None and "probe" in check.settings:
         settings["probe"] = images[:64]
     return settings
+
+
+def domain_classifier_handle(
+    extractor: FeatureExtractor, dataset: Dataset, *, device: torch.device, progress: bool, epochs: int
+) -> ClassifierHandle:
+    """The dataset's domain classifier as measures see it: ``extractor`` itself when it is the
+    domain classifier, else the cached one of ``dataset`` (trained with ``epochs`` when missing)."""
+    domain = (
+        extractor
+        if extractor.identity.name == "domain-classifier"
+        else resolve_extractor("domain-classifier", dataset, device=device, progress=progress, epochs=epochs)
+    )
+    return domain.handle()  # type: ignore[attr-defined]

@@ -26,9 +26,15 @@ from ganbench.config import EvalConfig
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.evaluation import FeatureSet, extract, score
 from ganbench.evaluation.conform import ConformError, ConformPlan, plan_conform
-from ganbench.evaluation.stamp import STATS_DTYPE, image_size
+from ganbench.evaluation.stamp import extractor_fields, image_size
 from ganbench.extractors import FeatureExtractor
-from ganbench.extractors.resolve import ExtractorCheck, check_extractor, extractor_settings, resolve_extractor
+from ganbench.extractors.resolve import (
+    ExtractorCheck,
+    check_extractor,
+    domain_classifier_handle,
+    extractor_settings,
+    resolve_extractor,
+)
 from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
@@ -308,30 +314,15 @@ def evaluate(
         class_prior = np.bincount(train_labels.numpy(), minlength=classes) / len(train_labels)
     classifier = None
     if dataset is not None and _needs(checked.metrics, "classifier"):
-        domain_classifier = (
-            extractor
-            if identity.name == "domain-classifier"
-            else resolve_extractor(
-                "domain-classifier",
-                dataset,
-                device=device,
-                progress=progress,
-                epochs=config.classifier_epochs,
-            )
+        classifier = domain_classifier_handle(
+            extractor, dataset, device=device, progress=progress, epochs=config.classifier_epochs
         )
-        classifier = domain_classifier.handle()  # type: ignore[attr-defined]
 
     common = {
         "run_id": run_dir.name,
         "dataset": real.label,
         "split": _split(checked.real),
-        "extractor": identity.name,
-        "extractor_hash": identity.weights_sha256,
-        "extractor_protocol": identity.protocol,
-        "extractor_weights_sha256": identity.weights_file_sha256,
-        "extractor_input": identity.input_size,
-        "channels": identity.channels,
-        "stats_dtype": STATS_DTYPE,
+        **extractor_fields(identity),
         "real_source": real.source,
         "real_sha256": real.sha256,
         "real_size": image_size(real.images),

@@ -25,7 +25,7 @@ from ganbench.config import RunConfig, check_config
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.datasets.loading import load_dataset
 from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
-from ganbench.evaluation.stamp import STATS_DTYPE, image_size
+from ganbench.evaluation.stamp import extractor_fields, image_size
 from ganbench.extractors import FeatureExtractor
 from ganbench.extractors.resolve import check_extractor, extractor_settings, resolve_extractor
 from ganbench.metrics.spec import GeneratorHandle, Player
@@ -320,14 +320,8 @@ def _evaluator(
         "run_id": run_dir.name,
         "dataset": dataset.name,
         "split": "test",
-        "extractor": identity.name,
-        "extractor_hash": identity.weights_sha256,
-        "extractor_protocol": identity.protocol,
-        "extractor_weights_sha256": identity.weights_file_sha256,
-        "extractor_input": identity.input_size,
+        **extractor_fields(identity),
         "resize": identity.resize,
-        "channels": identity.channels,
-        "stats_dtype": STATS_DTYPE,
         "real_source": f"dataset {dataset.name} split test ({n} of {len(dataset.test)}, subset seed 0)",
         "real_sha256": content_sha256(held_out, None),
         "real_size": image_size(held_out),

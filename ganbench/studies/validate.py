@@ -32,8 +32,14 @@ from ganbench.config import EvalConfig
 from ganbench.datasets import Dataset, DatasetUnavailableError, default_cache_dir
 from ganbench.datasets.spec import ImageSet
 from ganbench.evaluation import FeatureSet, extract, score
-from ganbench.evaluation.stamp import STATS_DTYPE, image_size
-from ganbench.extractors.resolve import ExtractorCheck, check_extractor, extractor_settings, resolve_extractor
+from ganbench.evaluation.stamp import extractor_fields, image_size
+from ganbench.extractors.resolve import (
+    ExtractorCheck,
+    check_extractor,
+    domain_classifier_handle,
+    extractor_settings,
+    resolve_extractor,
+)
 from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance
@@ -379,18 +385,9 @@ def validate(
     )
     classifier = None
     if any("classifier" in METRICS[m].extra_inputs for m in checked.metrics):
-        domain = (
-            extractor
-            if identity.name == "domain-classifier"
-            else resolve_extractor(
-                "domain-classifier",
-                dataset,
-                device=device,
-                progress=progress,
-                epochs=config.classifier_epochs,
-            )
+        classifier = domain_classifier_handle(
+            extractor, dataset, device=device, progress=progress, epochs=config.classifier_epochs
         )
-        classifier = domain.handle()  # type: ignore[attr-defined]
     extras = {
         "real_labels": pools.reference.labels.numpy(),
         "train_labels": pools.memorised.labels.numpy(),
@@ -401,14 +398,8 @@ def validate(
         "run_id": run_dir.name,
         "dataset": dataset.name,
         "split": "pooled train+test (validate)",
-        "extractor": identity.name,
-        "extractor_hash": identity.weights_sha256,
-        "extractor_protocol": identity.protocol,
-        "extractor_weights_sha256": identity.weights_file_sha256,
-        "extractor_input": identity.input_size,
+        **extractor_fields(identity),
         "resize": identity.resize,
-        "channels": identity.channels,
-        "stats_dtype": STATS_DTYPE,
         "real_source": f"dataset {dataset.name}, {n} pooled images (validate reference, seed "
         "{config.seed})",
         "real_size": image_size(pools.reference.images),
