@@ -70,7 +70,7 @@ QUICK = {
 QUICK_PARAMS: dict[str, dict[str, Any]] = {
     "geometry-score": {"repetitions": 10},
     "ndb": {"n_init": 1},
-    "memorization": {"n_init": 1},
+    "memorization": {"n_init": 1, "cells": 5},  # 20 cells need m >~ 400 for C_T's tau = 20/m
     "prd": {"num_runs": 3},
     "swd": {"projections": 128},
     "birthday": {"n_boot": 50},

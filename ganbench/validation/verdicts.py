@@ -24,7 +24,8 @@ Table 3 rates measures from the literature; here they are *measured*, from the r
   every larger one); pass at ≤ ¼ n, weak at ≤ ½ n; the median over the key's series;
 - **cost**: median seconds of one call of the measure on a set of n (pass ≤ 1 s, weak ≤ 10 s).
 
-A key that moves the wrong way or not at all fails that desideratum: a finding, not a bug.
+A key that moves the wrong way or not at all fails that desideratum: a finding, not a bug. A key
+with the same value on every set describes the fixed real set (``sharpness_real``) and is left out.
 """
 
 from __future__ import annotations
@@ -291,6 +292,9 @@ def verdict_table(
     """
     rows, details = [], {}
     for (metric, key), group in records.groupby(["metric", "key"], sort=False):
+        full = group[group["stage"].fillna(FULL) == FULL]["value"]
+        if full.nunique(dropna=False) <= 1:
+            continue  # the same on every set: it describes the fixed real set (sharpness_real), not a set
         data = KeyData(group)
         aspects = aspects_of(str(metric), str(key))
         per_series = series_verdicts(data, series)
