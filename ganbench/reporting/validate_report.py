@@ -56,8 +56,8 @@ RULES = (
     f"ranking agrees with the full-n ranking (Spearman ≥ {STABLE_RHO}); pass ≤ n/4, weak ≤ n/2. "
     "Cost: median "
     f"seconds per set of n on this machine (pass ≤ 1 s, weak ≤ 10 s). 'by design': the key does not claim "
-    "that aspect (recall is not meant to see noise); its numbers are shown. A fail is a finding, "
-    "not a bug."
+    "that aspect (recall is not meant to see noise); its numbers are shown. Every key is graded on "
+    "memorisation (Borji asks every measure to detect overfitting). A fail is a finding, not a bug."
 )
 
 

@@ -15,7 +15,8 @@ Table 3 rates measures from the literature; here they are *measured*, from the r
   ``fail``: it does not move, or moves the wrong way (ρ ≥ -WEAK_RHO is called out as "wrong way");
 - **a desideratum** gathers its series: pass when all pass, fail when all fail, weak otherwise;
   a key whose declared aspects (``MetricSpec.aspects_of``) do not include the desideratum's is
-  shown "by design" with its numbers (recall is not meant to see noise);
+  shown "by design" with its numbers (recall is not meant to see noise), except on memorisation,
+  which every key is graded on (Borji asks every measure to detect overfitting);
 - **control**: a target key's control mean lies within 2σ of the target (weak within 4σ); any
   other key's control is not beaten by any defective set by more than 2σ (weak: only by a
   mildest-severity set);
@@ -47,6 +48,9 @@ CONTROL_SPREADS = 2.0
 STABLE_RHO = 0.9
 CHEAP_SECONDS = 1.0
 AFFORDABLE_SECONDS = 10.0
+#: Desiderata every key is graded on, whatever it claims: Borji asks every measure to detect
+#: overfitting, and users need to know which ones cannot (FID, IS).
+GRADED_FOR_EVERY_KEY: tuple[str, ...] = ("memorisation",)
 CONTROL = "control"
 FULL = "final"
 SUBSAMPLE = "sample-size"
@@ -305,7 +309,7 @@ def verdict_table(
             infos = [s for s in series if s.desideratum == desideratum and s.name in per_series]
             verdicts = {s.name: per_series[s.name] for s in infos}
             detail = ", ".join(f"{name}: {v.text}" for name, v in verdicts.items())
-            if DESIDERATUM_ASPECT[desideratum] not in aspects:
+            if DESIDERATUM_ASPECT[desideratum] not in aspects and desideratum not in GRADED_FOR_EVERY_KEY:
                 grade, text = "by design", f"by design ({detail})" if detail else "by design"
             else:
                 relevant += infos
