@@ -6,7 +6,9 @@ before any work starts and without leaving a run folder; data that cannot be rea
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +311,22 @@ Examples:
 """
 
 
+@contextlib.contextmanager
+def _study_errors(option_error: type[Exception]) -> Iterator[None]:
+    """Turn a study's errors into click's exits: an option error (with ``.option``) or a bad device
+    is exit 2 naming the option; missing data is a usage error; damaged data exit 1."""
+    try:
+        yield
+    except option_error as err:
+        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None  # type: ignore[attr-defined]
+    except cfg.ConfigError as err:
+        raise click.BadParameter(str(err), param_hint="'--device'") from None
+    except DatasetUnavailableError as err:
+        raise click.UsageError(str(err)) from None
+    except CorruptDatasetError as err:
+        raise click.ClickException(str(err)) from None
+
+
 @main.command(epilog=EVALUATE_EXAMPLES)
 @click.option("--real", required=True, help="SPEC of the real (reference) set; see below.")
 @click.option("--fake", "fakes", required=True, multiple=True, help="SPEC of a set to score (repeatable).")
@@ -414,16 +432,8 @@ def evaluate(
     }
     if chosen is not None:
         settings["metrics"] = tuple(chosen)
-    try:
+    with _study_errors(EvaluateError):
         run_dir = evaluate_sets(EvaluateConfig(**settings), out_dir=out_dir, progress=not no_progress)
-    except EvaluateError as err:
-        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None
-    except cfg.ConfigError as err:
-        raise click.BadParameter(str(err), param_hint="'--device'") from None
-    except DatasetUnavailableError as err:
-        raise click.UsageError(str(err)) from None
-    except CorruptDatasetError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(render_terminal(run_dir, load_records(run_dir)))
     click.echo(f"written: {run_dir}/ (records.jsonl, report.md, report.csv, report.html)", err=True)
     if (run_dir / "errors.txt").exists():
@@ -705,16 +715,8 @@ def validate(
         seed=seed,
         device=device,
     )
-    try:
+    with _study_errors(ValidateError):
         run_dir = run_validate(config, out_dir=out_dir, progress=not no_progress)
-    except ValidateError as err:
-        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None
-    except cfg.ConfigError as err:
-        raise click.BadParameter(str(err), param_hint="'--device'") from None
-    except DatasetUnavailableError as err:
-        raise click.UsageError(str(err)) from None
-    except CorruptDatasetError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(validate_terminal(run_dir))
     click.echo(f"written: {run_dir}/ (records.jsonl, report.md, verdicts.csv, report.html)", err=True)
     if (run_dir / "errors.txt").exists():
