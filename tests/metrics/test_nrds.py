@@ -13,6 +13,7 @@ import csv
 import numpy as np
 import pytest
 import torch
+from helpers import BankGenerator
 from torch import nn
 
 from ganbench.datasets import Dataset
@@ -33,22 +34,6 @@ def test_scores_from_curves_by_hand() -> None:
     assert out == pytest.approx({"a": 8 / 13, "b": 2 / 13, "c": 3 / 13}, rel=1e-15)
     with pytest.raises(ValueError, match="called every generated sample fake"):
         scores_from_curves({"a": np.zeros(3), "b": np.zeros(3)})
-
-
-class BankGenerator(nn.Module):
-    """z [B, 2 + 784] -> [B, 1, 28, 28] in [-1, 1]: a bank digit with probability ``p_real``, else noise."""
-
-    def __init__(self, bank: torch.Tensor, p_real: float):
-        super().__init__()
-        self.register_buffer("bank", bank.float() / 127.5 - 1.0)
-        self.p_real = p_real
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        u = torch.special.ndtr(z[:, :2])
-        idx = (u[:, 0] * self.bank.shape[0]).long().clamp(max=self.bank.shape[0] - 1)
-        noise = z[:, 2:].clamp(-1, 1).view(-1, 1, 28, 28)
-        keep = (u[:, 1] < self.p_real).view(-1, 1, 1, 1)
-        return torch.where(keep, self.bank[idx], noise)
 
 
 def toy_players(bank: torch.Tensor) -> dict[str, Player]:

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import torch
+from helpers import BankGenerator
 from torch import nn
 
 from ganbench.datasets import Dataset
@@ -28,25 +29,6 @@ def test_fool_share_is_a_rank_statistic() -> None:
     assert (
         fool_share(fake, real) == fool_share(torch.exp(3 * fake), torch.exp(3 * real)) == pytest.approx(1 / 3)
     )
-
-
-class BankGenerator(nn.Module):
-    """z [B, 2 + 784] -> [B, 1, 28, 28] in [-1, 1]: a bank image with probability ``p_real``, else noise.
-
-    z[:, 0] picks the bank image, z[:, 1] decides real or noise, z[:, 2:] is the noise.
-    """
-
-    def __init__(self, bank: torch.Tensor, p_real: float):
-        super().__init__()
-        self.register_buffer("bank", bank.float() / 127.5 - 1.0)
-        self.p_real = p_real
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        u = torch.special.ndtr(z[:, :2])
-        idx = (u[:, 0] * self.bank.shape[0]).long().clamp(max=self.bank.shape[0] - 1)
-        noise = z[:, 2:].clamp(-1, 1).view(-1, 1, 28, 28)
-        keep = (u[:, 1] < self.p_real).view(-1, 1, 1, 1)
-        return torch.where(keep, self.bank[idx], noise)
 
 
 class Roughness(nn.Module):
