@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import ganbench.metrics.gan_train as gan_train_module
 from ganbench.datasets import Dataset
 from ganbench.images import uint8_to_pixels
 from ganbench.metrics.gan_train import gan_train
+from ganbench.numerics.memo import clear_memos
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,9 @@ def digits(mnist_5k: Dataset) -> dict[str, np.ndarray]:
 STEPS = 60  # enough for digits here; the default (300) is the domain classifier's budget on mnist-5k
 
 
-def score(d: dict[str, np.ndarray], fake: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+def score(
+    d: dict[str, np.ndarray], fake: np.ndarray, labels: np.ndarray, steps: int = STEPS
+) -> dict[str, float]:
     return gan_train(
         real=d["real"],
         fake=fake,
@@ -35,7 +39,7 @@ def score(d: dict[str, np.ndarray], fake: np.ndarray, labels: np.ndarray) -> dic
         train=d["train"],
         train_labels=d["train_labels"],
         num_classes=10,
-        steps=STEPS,
+        steps=steps,
     )
 
 
@@ -83,3 +87,27 @@ def test_bad_inputs_are_refused(digits: dict[str, np.ndarray]) -> None:
         score(digits, digits["samples"][:, :, :14, :14], digits["sample_labels"])
     with pytest.raises(ValueError, match="fake_labels holds label 10"):
         score(digits, digits["samples"], digits["sample_labels"] + 1)
+
+
+def test_the_baseline_is_trained_once_for_the_same_training_and_test_images(
+    digits: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two generators scored against the same data: the real-data classifier is trained for the
+    first only, and both get the same baseline; the generated side is trained for each."""
+    clear_memos()
+    trained: list[str] = []
+    original = gan_train_module._held_out_hits
+
+    def counting(*args: object) -> np.ndarray:
+        trained.append(str(args[-1]))
+        return original(*args)
+
+    monkeypatch.setattr(gan_train_module, "_held_out_hits", counting)
+    samples, labels = digits["samples"], digits["sample_labels"]
+    first = score(digits, samples[:200], labels[:200], steps=3)  # the values do not matter here
+    second = score(digits, samples[200:400], labels[200:400], steps=3)
+    assert trained == ["GAN-train", "real", "GAN-train"]
+    assert first["gan_train_real_accuracy"] == second["gan_train_real_accuracy"]
+    clear_memos()
+    assert score(digits, samples[:200], labels[:200], steps=3) == first  # cold: the same value, trained again
+    assert trained[-2:] == ["GAN-train", "real"]
