@@ -9,7 +9,6 @@ judgements :mod:`ganbench.validation.synthetic_verdicts`'.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -100,25 +99,11 @@ def severity_figure(records: pd.DataFrame, info: SeriesInfo, parameter: str) -> 
         panels.append((key, group.iloc[0], values, controls))
     if not panels:
         return None
-    cols = min(len(panels), PANEL_COLUMNS)
-    nrows = math.ceil(len(panels) / cols)
-    width, height = 2.3 * cols, 1.9 * nrows + 0.5
-    fig = Figure(figsize=(width, height))
-    # Fixed margins, in inches, instead of a layout engine: constrained layout measures every text
-    # of ~50 panels per figure and took half the report's time (a validate run draws 9 figures).
-    fig.subplots_adjust(
-        left=0.55 / width,
-        right=1 - 0.1 / width,
-        bottom=0.3 / height,
-        top=1 - 0.85 / height,
-        wspace=0.5,
-        hspace=0.85,
+    fig, axes = figures.panels(
+        len(panels), width=2.3, height=1.9, columns=PANEL_COLUMNS, top=0.5, fixed_margins=True
     )
-    axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False)).ravel()
-    for ax in axes[len(panels) :]:
-        ax.set_visible(False)
     positions = np.arange(len(info.values) + 1)
-    for ax, (key, first, values, controls) in zip(axes, panels, strict=False):
+    for ax, (key, first, values, controls) in zip(axes, panels, strict=True):
         series = [values.get(v, np.nan) for v in info.values]
         mean = float(np.mean(controls)) if controls.size else np.nan
         spread = float(np.std(controls, ddof=1)) if controls.size >= 2 else 0.0
