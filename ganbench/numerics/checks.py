@@ -84,12 +84,26 @@ def as_matrix(name: str, x: object, *, min_rows: int = 1) -> np.ndarray:
     return arr
 
 
+def as_features(name: str, x: object, *, min_rows: int = 1) -> np.ndarray:
+    """Like :func:`as_matrix`, but a float32 numpy array stays float32 (C-contiguous, not copied
+    when it already is): for the passes that compute in float32 tiles or chunks and widen rows to
+    float64 only where they need to (every float32 value is a float64 value, so nothing changes),
+    which spares a 50k x 2048 feature set its 800 MB float64 copy."""
+    if not (isinstance(x, np.ndarray) and x.dtype == np.float32):
+        return as_matrix(name, x, min_rows=min_rows)
+    if x.ndim != 2 or x.shape[1] < 1 or x.shape[0] < min_rows or not np.isfinite(x).all():
+        return as_matrix(name, x, min_rows=min_rows)  # raises the usual message
+    return np.ascontiguousarray(x)
+
+
 def as_pair(
-    real: object, fake: object, *, min_real: int = 1, min_fake: int = 1
+    real: object, fake: object, *, min_real: int = 1, min_fake: int = 1, keep_float32: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Check ``real`` [N, D] and ``fake`` [M, D] (same D) and return both as float64 matrices."""
-    r = as_matrix("real", real, min_rows=min_real)
-    f = as_matrix("fake", fake, min_rows=min_fake)
+    """Check ``real`` [N, D] and ``fake`` [M, D] (same D) and return both as float64 matrices
+    (float32 arrays stay float32 with ``keep_float32``, see :func:`as_features`)."""
+    check = as_features if keep_float32 else as_matrix
+    r = check("real", real, min_rows=min_real)
+    f = check("fake", fake, min_rows=min_fake)
     if r.shape[1] != f.shape[1]:
         raise ValueError(
             f"real and fake must have the same number of columns (same feature space); "

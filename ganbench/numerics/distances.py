@@ -19,18 +19,23 @@ only does the bulk work: an entry is decided by it alone when it lies farther fr
 is compared with than a rigorous bound on its error; the few near-ties are recomputed
 canonically from the difference of the two rows.
 
-**Error bound.** Both sets are centred on the reference set's mean (distances are translation
-invariant; it shrinks the norms). For centred rows q, r of dimension D, in float64 with unit
-roundoff u = 2⁻⁵³, the Gram entry g differs from the exact ``‖q − r‖²`` by at most
-``2 γ_{D+3} (‖q‖² + ‖r‖²)`` (dot products and norms, any summation order, FMA or not; Higham,
-"Accuracy and Stability of Numerical Algorithms", 2nd ed., §3.1), the centring moves it by at
-most ``4u (‖q‖² + ‖r‖²)``, and the canonical value is within ``2 γ_{log₂D+3} (‖q‖² + ‖r‖²)`` of
-the exact one. So ``|g − canonical²| <= band = 2 (D + log₂D + 8) ε (‖q‖² + ‖r‖²)`` with
-ε = 2u, twice the sum of those terms. For a 2048-d feature this is about 1e-12 of the squared
-norms, so near-ties are rare except where ties are real (duplicated rows, integer features).
+**Error bound.** The tiles are float32 matrix products (half the time of float64 on a CPU,
+far less on a GPU). Both sets are centred on a central point of the reference set (a median) and
+rounded to float32 (distances are translation invariant; centring shrinks the norms and so the band). A
+tile entry is the dot product of length D + 1 ``(‖q‖² + ‖r‖²) − 2 Σ_k q_k r_k`` in float32 with
+unit roundoff u = 2⁻²⁴, so it differs from the exact ``‖q̃ − r̃‖²`` of the rounded rows by at
+most ``γ_{D+1} ((‖q‖² + ‖r‖²) + 2 Σ|q_k r_k|) <= 2 γ_{D+1} (‖q‖² + ‖r‖²)`` for any summation
+order, blocked or fused (Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
+§3.1; γ_n = nu / (1 − nu)); the norms (float32 squares summed in float64), their rounding to
+float32 and their float32 sum add 3u, rounding the centred rows to float32 (one rounding) moves
+the distance² by at most 4u (‖q‖² + ‖r‖²), and the canonical value is within ``2 γ_{log₂D+3}``
+(float64) of the exact one. So ``|g − canonical²| <= band = coef (‖q‖² + ‖r‖²)`` with
+``coef = (2 γ_{D+1} + 8u)(1 + 10⁻³)`` plus the float64 terms: about 2.4e-4 for a 2048-d
+feature. The band holds for any BLAS that does not change the arithmetic
+(no TF32, no bf16): :func:`float32_products` switches those modes off for the pass.
 
-Memory: O((Nq + Nr) · D) float64 copies of the inputs, one tile of ``chunk_size²`` float64
-(32 MiB at the default 2048) and O(Nq · k) results.
+Memory: the inputs as given (float32 stays float32), one float32 centred copy of each set, one
+tile of ``chunk_size²`` float32 (4 MiB at the default 1024) and O(Nq · k) results.
 """
 
 from __future__ import annotations
@@ -38,21 +43,26 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from ganbench.numerics import active_pass
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import as_matrix, integer
+from ganbench.numerics.checks import as_features, as_matrix, integer
 from ganbench.numerics.memo import Memo, fingerprint, readonly
 
-#: Rows (and columns) per tile when a caller passes no ``chunk_size``. It never changes a value.
-DEFAULT_CHUNK_SIZE = 2048
+#: Rows (and columns) per tile when a caller passes no ``chunk_size``: a 1024 x 1024 float32 tile
+#: (4 MiB) stays in the CPU's cache while it is reduced. It never changes a value.
+DEFAULT_CHUNK_SIZE = 1024
 
 _EPS = float(np.finfo(np.float64).eps)
+_U32 = 2.0**-24  # unit roundoff of float32
 _SQRT_SLACK = 16 * _EPS / 2  # relative margin that keeps sqrt's rounding out of a squared comparison
-_CANONICAL_BLOCK = 1 << 23  # float64 elements per canonical recomputation block (64 MiB)
+_CANONICAL_BLOCK = 1 << 19  # float64 elements per canonical recomputation block (4 MiB: stays in cache)
+_CENTRE_BLOCK = 1024  # rows centred and rounded to float32 at a time
 
 # One entry per recently used array: a self-kNN pass of N rows x 8 neighbours is 6.4 MB at N = 50k.
 _KNN_MEMO = Memo(maxsize=4)
@@ -61,9 +71,10 @@ _KNN_MEMO = Memo(maxsize=4)
 # density-coverage (k=5), the 1-NN test and later k-NN measures share one pass.
 _KNN_MIN_K = 8
 
-# Candidates kept per row beyond k while scanning, so that rows with a few near-ties still
-# resolve from the first pass; rows with more ties are rescanned (see nearest_neighbours).
-_KNN_EXTRA = 4
+# Candidates kept per row beyond k while scanning, so that rows with a few near-ties (the float32
+# band is about 2e-4 of the squared norms) still resolve from the first pass; rows with more ties
+# are rescanned (see nearest_neighbours).
+_KNN_EXTRA = 8
 
 
 def to_tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -116,21 +127,82 @@ def canonical_distances(a: object, b: object, *, device: torch.device | str = "c
 
 
 def _canonical_pairs(a: torch.Tensor, b: torch.Tensor, ai: torch.Tensor, bi: torch.Tensor) -> torch.Tensor:
-    """Canonical distances of the row pairs (a[ai[p]], b[bi[p]]): float64 [P], in bounded-memory blocks."""
+    """Canonical distances of the row pairs (a[ai[p]], b[bi[p]]): float64 [P], in bounded-memory blocks.
+
+    Rows of float32 inputs are widened to float64 (exactly) before the difference.
+    """
     out = torch.empty(ai.shape[0], dtype=torch.float64, device=a.device)
     for part in chunks(ai.shape[0], max(1, _CANONICAL_BLOCK // a.shape[1])):
-        out[part] = _sqrt(_tree_sum_of_squares(a[ai[part]] - b[bi[part]]))
+        out[part] = _sqrt(_tree_sum_of_squares(a[ai[part]].double() - b[bi[part]].double()))
     return out
 
 
+@contextmanager
+def float32_products() -> Iterator[None]:
+    """Within the block, float32 matrix products are plain IEEE float32 (the error band assumes it):
+    no TF32 on CUDA, no bf16 through ``torch.set_float32_matmul_precision``."""
+    precision = torch.get_float32_matmul_precision()
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.set_float32_matmul_precision("highest")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(precision)
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+
+
+def _gamma(n: int) -> float:
+    """Higham's γ_n = nu / (1 − nu) for float32."""
+    return n * _U32 / (1.0 - n * _U32)
+
+
+def band_coefficient(dim: int) -> float:
+    """``coef`` of the module docstring's band for features of dimension ``dim``:
+    ``|float32 tile entry − canonical²| <= coef (‖q‖² + ‖r‖²)`` for centred rows q, r."""
+    float32_part = (2.0 * _gamma(dim + 1) + 8.0 * _U32) * (1.0 + 1e-3)
+    float64_part = 2.0 * (dim + math.log2(max(dim, 1)) + 8.0) * _EPS
+    return float32_part + float64_part
+
+
+def centre_point(x: np.ndarray) -> np.ndarray:
+    """Where a pass centres its rows: the coordinate-wise median of about 512 evenly spaced rows of
+    x [N, D], in x's dtype [D]. Any point gives the same distances; a central one keeps the norms,
+    and so the band, small, and a median is not dragged away by a few far rows as a mean is."""
+    step = max(1, x.shape[0] // 512)
+    return np.median(x[::step], axis=0).astype(x.dtype)
+
+
+def _centred_float32(raw: torch.Tensor, shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``float32(raw − shift)`` [N, D] (one rounding: ``shift`` has raw's dtype) and the squared
+    norms of those float32 rows, their float32 squares summed in float64 [N]."""
+    out = torch.empty(raw.shape, dtype=torch.float32, device=raw.device)
+    norms = torch.empty(raw.shape[0], dtype=torch.float64, device=raw.device)
+    for part in chunks(raw.shape[0], _CENTRE_BLOCK):
+        centred = torch.sub(raw[part], shift, out=out[part]) if raw.dtype == torch.float32 else None
+        if centred is None:
+            out[part] = raw[part] - shift
+        norms[part] = torch.sum(out[part] * out[part], dim=1, dtype=torch.float64)
+    return out, norms
+
+
 class _Pass:
-    """One query x reference comparison: centred Gram inputs, raw rows, and the error band.
+    """One query x reference comparison: centred float32 rows, their norms, raw rows and the band.
 
     With ``ref=None`` the reference set is the query set itself (a self pass), whose diagonal
-    (a row and itself) callers exclude by index.
+    (a row and itself) callers exclude by index. ``centre`` (default: :func:`centre_point` of
+    the reference set) is the point both sets are centred on; a shared pass centres every
+    comparison on one point.
     """
 
-    def __init__(self, query: np.ndarray, ref: np.ndarray | None, device: torch.device, chunk_size: int):
+    def __init__(
+        self,
+        query: np.ndarray,
+        ref: np.ndarray | None,
+        device: torch.device,
+        chunk_size: int,
+        centre: np.ndarray | None = None,
+    ):
         self.same = ref is None
         ref_np = query if ref is None else ref
         self.device = device
@@ -138,33 +210,58 @@ class _Pass:
         self.dim = query.shape[1]
         self.raw_q = to_tensor(query, device)
         self.raw_r = self.raw_q if ref is None else to_tensor(ref_np, device)
-        shift = to_tensor(ref_np.mean(axis=0), device)
-        self.r = self.raw_r - shift
-        self.rn = (self.r * self.r).sum(dim=1)
+        point = centre_point(ref_np) if centre is None else centre
+        shift = to_tensor(np.asarray(point, dtype=ref_np.dtype), device)
+        self.r, self.rn = _centred_float32(self.raw_r, shift)
         if ref is None:
             self.q, self.qn = self.r, self.rn
         else:
-            self.q = self.raw_q - shift
-            self.qn = (self.q * self.q).sum(dim=1)
-        self.coef = 2.0 * (self.dim + math.log2(max(self.dim, 1)) + 8.0) * _EPS
+            self.q, self.qn = _centred_float32(self.raw_q, shift)
+        self.qn32, self.rn32 = self.qn.float(), self.rn.float()
+        self.coef = band_coefficient(self.dim)
         self.n_q, self.n_r = query.shape[0], ref_np.shape[0]
+        self._tile = torch.empty(chunk_size * chunk_size, dtype=torch.float32, device=device)
+        self._scratch = torch.empty(0, dtype=torch.float32, device=device)
+
+    @classmethod
+    def between(cls, a: _Pass, b: _Pass) -> _Pass:
+        """The comparison of ``a``'s query rows with ``b``'s (self passes centred on the same point)."""
+        other = object.__new__(cls)
+        other.__dict__.update(a.__dict__)
+        other.same = False
+        other.raw_r, other.r, other.rn, other.rn32, other.n_r = b.raw_q, b.q, b.qn, b.qn32, b.n_q
+        other._tile = torch.empty_like(a._tile)
+        other._scratch = torch.empty(0, dtype=torch.float32, device=a.device)
+        return other
 
     def transposed(self) -> _Pass:
-        """The same pass seen from the reference side (same centring, so the same Gram values and band)."""
+        """The same pass seen from the reference side (same centring, so the same tile values and band)."""
         other = object.__new__(_Pass)
         other.__dict__.update(self.__dict__)
         other.raw_q, other.raw_r = self.raw_r, self.raw_q
         other.q, other.qn, other.r, other.rn = self.r, self.rn, self.q, self.qn
+        other.qn32, other.rn32 = self.rn32, self.qn32
         other.n_q, other.n_r = self.n_r, self.n_q
+        other._tile = torch.empty_like(self._tile)
+        other._scratch = torch.empty(0, dtype=torch.float32, device=self.device)
         return other
 
-    def squared(self, rows: slice, cols: slice) -> torch.Tensor:
-        """Gram-form squared distances [rows, cols], a fresh float64 tensor (a hair below 0 can occur)."""
-        d2 = torch.addmm(self.qn[rows, None] + self.rn[None, cols], self.q[rows], self.r[cols].T, alpha=-2.0)
-        return d2
+    def squared(self, rows: slice, cols: slice, *, fresh: bool = False) -> torch.Tensor:
+        """Gram-form squared distances [rows, cols] in float32 (a hair below 0 can occur).
+
+        The tile is the pass's scratch buffer, overwritten by the next call, unless ``fresh``.
+        """
+        n_rows, n_cols = rows.stop - rows.start, cols.stop - cols.start
+        out = (
+            torch.empty((n_rows, n_cols), dtype=torch.float32, device=self.device)
+            if fresh
+            else self._tile[: n_rows * n_cols].view(n_rows, n_cols)
+        )
+        torch.add(self.qn32[rows, None], self.rn32[None, cols], out=out)
+        return out.addmm_(self.q[rows], self.r[cols].T, alpha=-2.0)
 
     def band(self, rows: slice, cols: slice) -> torch.Tensor:
-        """Bound on |Gram − canonical²| for each pair of the tile: [len(rows), len(cols)].
+        """Bound on |tile − canonical²| for each pair of the tile: float64 [len(rows), len(cols)].
 
         Per pair (not per tile), so one far-away row widens the band of its own pairs only.
         """
@@ -174,7 +271,7 @@ class _Pass:
         """Canonical distances of the pairs (query row qi[p], reference row ri[p]): float64 [P]."""
         return _canonical_pairs(self.raw_q, self.raw_r, qi, ri)
 
-    def within(
+    def counts(
         self,
         d2: torch.Tensor,
         rows: slice,
@@ -182,40 +279,87 @@ class _Pass:
         radius: torch.Tensor,
         *,
         inclusive: bool,
-        overwrite: bool = False,
+        along: str,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Exact ball memberships of a tile, counted both ways: (per row [R], per column [C]) int64.
+
+        The balls are centred on the columns (``along="cols"``, ``radius`` [C]) or on the rows
+        (``along="rows"``, ``radius`` [R]); pair (i, j) is inside when ``canonical(i, j) <= radius``
+        (``<`` unless ``inclusive``). Decided in float arithmetic, which is several times faster
+        than boolean tensors here: ``t = clamp(0.5 − gap / 2B, 0, 1)`` is exactly 1 inside and 0
+        outside for every pair farther than the tile's band B from its sphere (``gap = tile −
+        radius²``), so its sums are the counts; the rows holding a pair within the band (found by
+        a minimum of ``|gap|``) are recomputed pair by pair (:meth:`within`).
+        """
+        r2 = radius * radius
+        r2_32 = (r2[None, :] if along == "cols" else r2[:, None]).float()
+        n = d2.numel()
+        if self._scratch.numel() < 2 * n:
+            self._scratch = torch.empty(2 * n, dtype=torch.float32, device=d2.device)
+        gap = torch.sub(d2, r2_32, out=self._scratch[:n].view(d2.shape))
+        margin = self._coarse_margin(rows, cols, r2)
+        t = torch.mul(gap, -0.5 / margin, out=self._scratch[n : 2 * n].view(d2.shape))
+        t.add_(0.5).clamp_(0.0, 1.0)
+        per_row, per_col = t.sum(dim=1), t.sum(dim=0)
+        near_rows = torch.nonzero(gap.abs_().amin(dim=1) <= 1.01 * margin, as_tuple=True)[0]
+        if near_rows.numel():
+            radius_rows = radius[None, :] if along == "cols" else radius[near_rows, None]
+            exact = self.within(d2[near_rows], near_rows + rows.start, cols, radius_rows, inclusive=inclusive)
+            exact = exact.float()
+            per_row[near_rows] = exact.sum(dim=1)
+            per_col += exact.sum(dim=0) - t[near_rows].sum(dim=0)
+        return per_row.round_().long(), per_col.round_().long()
+
+    def _coarse_margin(self, rows: slice, cols: slice, r2: torch.Tensor) -> float:
+        """A bound, for every pair of the tile, on how far the float32 ``tile − radius²`` may be
+        from ``canonical² − radius²``: the band at the tile's largest norms, the float32
+        rounding of radius² and of the difference, and the canonical radius's own rounding."""
+        largest = float(self.qn[rows].max() + self.rn[cols].max())
+        r2_max = float(r2.max()) if r2.numel() else 0.0
+        return (self.coef * largest + (2.0 * _U32 + _SQRT_SLACK) * r2_max) * (1.0 + 4.0 * _U32) + 1e-30
+
+    def within(
+        self,
+        d2: torch.Tensor,
+        row_index: torch.Tensor | slice,
+        cols: slice,
+        radius: torch.Tensor,
+        *,
+        inclusive: bool,
     ) -> torch.Tensor:
         """Exact ball test of a tile: ``canonical(i, j) <= radius`` (or ``<``) as a bool tensor.
 
-        The sign of ``d2 − r²`` decides every pair farther from the sphere than the error band;
-        a coarse band (the tile's largest) finds the few pairs that may not be, a per-pair band
-        narrows them down, and those are recomputed canonically.
+        The sign of ``tile − r²`` decides every pair farther from the sphere than its error
+        band; the pairs within it are recomputed canonically.
 
         Args:
-            d2: the tile's Gram-form squared distances [len(rows), len(cols)].
-            radius: canonical distances, broadcastable to the tile ([1, C] per column, or a 0-d
-                tensor).
-            overwrite: ``d2`` may be overwritten (it is a scratch tile of the caller's).
+            d2: float32 tile values [R, C] of the rows ``row_index`` (global indices, a slice or
+                an index tensor) and the columns ``cols``.
+            radius: canonical distances broadcastable to [R, C] ([1, C] per column, [R, 1] per
+                row, or a 0-d tensor).
         """
+        if isinstance(row_index, slice):
+            row_index = torch.arange(row_index.start, row_index.stop, device=d2.device)
         r2 = radius * radius
-        gap = torch.sub(d2, r2, out=d2) if overwrite else d2 - r2
+        gap = d2.double() - r2
         inside = gap < 0
-        coarse = self.coef * (self.qn[rows].max() + self.rn[cols].max()) + _SQRT_SLACK * r2.max()
-        near = gap.abs_() <= coarse  # gap is d2 itself (overwrite) or a fresh tensor
-        if bool(near.any()):
-            a, b = torch.nonzero(near, as_tuple=True)
-            bound = radius.expand_as(inside)[a, b] if radius.dim() else radius.expand(a.shape[0])
-            slack = (
-                self.coef * (self.qn[a + rows.start] + self.rn[b + cols.start]) + _SQRT_SLACK * bound * bound
-            )
-            undecided = gap[a, b].abs() <= slack
-            a, b, bound = a[undecided], b[undecided], bound[undecided]
-            exact = self.canonical(a + rows.start, b + cols.start)
+        qn = self.qn[row_index]
+        wide = d2.double()
+        slack = (
+            self.coef * (qn[:, None] + self.rn[None, cols])
+            + (_SQRT_SLACK + 4.0 * _EPS) * r2
+            + 4.0 * _EPS * wide.abs()
+        )
+        a, b = torch.nonzero(gap.abs() <= slack, as_tuple=True)
+        if a.numel():
+            bound = radius.expand_as(inside)[a, b]
+            exact = self.canonical(row_index[a], b + cols.start)
             inside[a, b] = exact <= bound if inclusive else exact < bound
         return inside
 
 
 def _query_and_ref(query: object, ref: object) -> tuple[np.ndarray, np.ndarray]:
-    q, r = as_matrix("query", query), as_matrix("ref", ref)
+    q, r = as_features("query", query), as_features("ref", ref)
     if q.shape[1] != r.shape[1]:
         raise ValueError(
             f"query and ref must have the same number of columns; got {q.shape[1]}, {r.shape[1]}"
@@ -250,16 +394,19 @@ class KNN:
 
 
 class _TopK:
-    """The ``keep`` smallest Gram-form values of each row seen so far, with their column indices."""
+    """The ``keep`` smallest tile values of each row seen so far (float32), with their column indices."""
 
     def __init__(self, n_rows: int, keep: int, device: torch.device) -> None:
         self.keep = keep
-        self.values = torch.full((n_rows, 0), math.inf, dtype=torch.float64, device=device)
+        self.values = torch.full((n_rows, 0), math.inf, dtype=torch.float32, device=device)
         self.indices = torch.empty((n_rows, 0), dtype=torch.int64, device=device)
 
     def update(self, tile: torch.Tensor, col_start: int) -> None:
         take = min(self.keep, tile.shape[1])
         tv, ti = torch.topk(tile, take, dim=1, largest=False, sorted=False)
+        if self.values.shape[1] == 0:
+            self.values, self.indices = tv, ti + col_start
+            return
         values = torch.cat([self.values, tv], dim=1)
         indices = torch.cat([self.indices, ti + col_start], dim=1)
         keep = min(self.keep, values.shape[1])
@@ -267,13 +414,51 @@ class _TopK:
         self.indices = torch.gather(indices, 1, pos)
 
 
+class _KnnScan:
+    """The k nearest reference rows of every query row of a pass, gathered tile by tile.
+
+    :meth:`add` takes a tile of any row block (or the transposed tile of a symmetric pass,
+    whose columns are then the block's rows); :meth:`result` resolves the kept candidates
+    exactly (:func:`_resolve_knn`).
+    """
+
+    def __init__(self, p: _Pass, k: int, *, exclude_self: bool, keep: int | None = None) -> None:
+        self.p, self.k, self.exclude_self = p, k, exclude_self
+        self.blocks = chunks(p.n_q, p.chunk)
+        keep = k + _KNN_EXTRA if keep is None else keep
+        self.tops = [_TopK(b.stop - b.start, keep, p.device) for b in self.blocks]
+
+    def add(self, block: slice, tile: torch.Tensor, col_start: int) -> None:
+        """Offer ``tile`` [len(block), C] (columns ``col_start``...) to the query rows ``block``."""
+        self.tops[block.start // self.p.chunk].update(tile, col_start)
+
+    def result(self) -> KNN:
+        dist = np.empty((self.p.n_q, self.k))
+        idx = np.empty((self.p.n_q, self.k), dtype=np.int64)
+        for rows, top in zip(self.blocks, self.tops, strict=True):
+            dist[rows], idx[rows] = _resolve_knn(self.p, rows, top, self.k, self.exclude_self)
+        return KNN(dist, idx)
+
+
+def _upper_tiles(p: _Pass) -> Iterator[tuple[slice, slice, torch.Tensor]]:
+    """The tiles of a self pass on and above the block diagonal (about half the products), each
+    diagonal tile with its row-and-itself entries set to +inf. The tile is the pass's buffer."""
+    blocks = chunks(p.n_q, p.chunk)
+    for bi, rows in enumerate(blocks):
+        for cols in blocks[bi:]:
+            d2 = p.squared(rows, cols)
+            if cols.start == rows.start:
+                _mask_self(d2, rows, cols)
+            yield rows, cols, d2
+
+
 def _resolve_knn(
     p: _Pass, rows: slice, top: _TopK, k: int, exclude_self: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Turn the Gram-form candidates of ``rows`` into their canonical k nearest neighbours.
+    """Turn the tile candidates of ``rows`` into their canonical k nearest neighbours.
 
     Each kept candidate j of query row i has a canonical distance² within
-    ``band_ij = coef (|q_i|² + |r_j|²)`` of its Gram value g_ij, so the canonical k-th is at most
+    ``band_ij = coef (|q_i|² + |r_j|²)`` of its tile value g_ij, so the canonical k-th is at most
     ``upper``, the k-th smallest of ``g + band`` over the kept candidates, and only candidates with
     ``g − band <= upper`` can be among the k nearest: those are recomputed canonically and sorted
     by (distance, index). A reference row that was not kept has ``g >= g_last`` (the largest kept
@@ -282,7 +467,7 @@ def _resolve_knn(
     has more near-ties than candidates kept and is rescanned against the whole reference set.
     """
     n_rows = rows.stop - rows.start
-    values, order = torch.sort(top.values, dim=1)
+    values, order = torch.sort(top.values.double(), dim=1)
     indices = torch.gather(top.indices, 1, order)
     qn = p.qn[rows, None]
     band = p.coef * (qn + p.rn[indices])
@@ -318,16 +503,16 @@ def _rescan_rows(
     canonical k-th, per query row) is collected in one pass over the reference set, recomputed
     canonically and sorted by (distance, index).
     """
-    q, qn = p.q[query_rows], p.qn[query_rows]
+    q, qn, qn32 = p.q[query_rows], p.qn[query_rows], p.qn32[query_rows]
     found_rows: list[torch.Tensor] = []
     found_cols: list[torch.Tensor] = []
     for cols in chunks(p.n_r, p.chunk):
-        d2 = torch.addmm(qn[:, None] + p.rn[None, cols], q, p.r[cols].T, alpha=-2.0)
+        d2 = torch.addmm(qn32[:, None] + p.rn32[None, cols], q, p.r[cols].T, alpha=-2.0)
         if exclude_self:
             own = (query_rows >= cols.start) & (query_rows < cols.stop)
             d2[own, query_rows[own] - cols.start] = math.inf
         band = p.coef * (qn[:, None] + p.rn[None, cols])
-        a, b = torch.nonzero(d2 - band <= upper[:, None], as_tuple=True)
+        a, b = torch.nonzero(d2.double() - band <= upper[:, None], as_tuple=True)
         found_rows.append(a)
         found_cols.append(b + cols.start)
     a, b = torch.cat(found_rows), torch.cat(found_cols)
@@ -338,6 +523,18 @@ def _rescan_rows(
     starts = np.searchsorted(a_np, np.arange(query_rows.shape[0]))
     picks = starts[:, None] + np.arange(k)[None, :]  # each row has at least k candidates
     return exact[picks], b_np[picks]
+
+
+def self_knn(p: _Pass, k: int) -> KNN:
+    """The canonical k nearest other rows of every row of a self pass, from its upper tiles only:
+    each off-diagonal tile is offered to its rows and, transposed, to its columns."""
+    scan = _KnnScan(p, k, exclude_self=True)
+    with float32_products():
+        for rows, cols, d2 in _upper_tiles(p):
+            scan.add(rows, d2, cols.start)
+            if cols.start != rows.start:
+                scan.add(cols, d2.T, rows.start)
+    return scan.result()
 
 
 def nearest_neighbours(
@@ -352,7 +549,7 @@ def nearest_neighbours(
 
     Chunked: memory O(chunk² + Nq·k). With ``ref=None`` the reference set is ``query`` itself
     and each row's own entry is excluded by index (leave-one-out), so a duplicate row is still
-    found, at distance exactly 0.
+    found, at distance exactly 0; only the tiles on and above the diagonal are computed.
 
     Args:
         query: [Nq, D].
@@ -362,26 +559,22 @@ def nearest_neighbours(
         chunk_size: tile edge (default :data:`DEFAULT_CHUNK_SIZE`); the result does not depend on it.
     """
     if ref is None:
-        q, r = as_matrix("query", query), None
+        q, r = as_features("query", query), None
     else:
         q, r = _query_and_ref(query, ref)
     n_ref = q.shape[0] - 1 if r is None else r.shape[0]
     k = integer("k", k, minimum=1, maximum=max(n_ref, 1))
     if n_ref < 1:
         raise ValueError("a self pass needs at least 2 rows")
-    chunk = _chunk(chunk_size)
-    p = _Pass(q, r, torch.device(device), chunk)
-    dist_out = np.empty((p.n_q, k))
-    idx_out = np.empty((p.n_q, k), dtype=np.int64)
-    for rows in chunks(p.n_q, chunk):
-        top = _TopK(rows.stop - rows.start, k + _KNN_EXTRA, p.device)
-        for cols in chunks(p.n_r, chunk):
-            d2 = p.squared(rows, cols)
-            if p.same:
-                _mask_self(d2, rows, cols)
-            top.update(d2, cols.start)
-        dist_out[rows], idx_out[rows] = _resolve_knn(p, rows, top, k, p.same)
-    return KNN(dist_out, idx_out)
+    p = _Pass(q, r, torch.device(device), _chunk(chunk_size))
+    if p.same:
+        return self_knn(p, k)
+    scan = _KnnScan(p, k, exclude_self=False)
+    with float32_products():
+        for rows in chunks(p.n_q, p.chunk):
+            for cols in chunks(p.n_r, p.chunk):
+                scan.add(rows, p.squared(rows, cols), cols.start)
+    return scan.result()
 
 
 def nearest_neighbours_both_ways(
@@ -400,31 +593,108 @@ def nearest_neighbours_both_ways(
     """
     qa, rb = _query_and_ref(a, b)
     k = integer("k", k, minimum=1, maximum=min(qa.shape[0], rb.shape[0]))
-    chunk = _chunk(chunk_size)
-    dev = torch.device(device)
-    forward = _Pass(qa, rb, dev, chunk)
-    backward = forward.transposed()  # the same pairs seen from b; canonical values are symmetric
-    a_top = [_TopK(r.stop - r.start, k + _KNN_EXTRA, dev) for r in chunks(forward.n_q, chunk)]
-    b_top = [_TopK(c.stop - c.start, k + _KNN_EXTRA, dev) for c in chunks(forward.n_r, chunk)]
-    for ai, rows in enumerate(chunks(forward.n_q, chunk)):
-        for bi, cols in enumerate(chunks(forward.n_r, chunk)):
-            d2 = forward.squared(rows, cols)
-            a_top[ai].update(d2, cols.start)
-            b_top[bi].update(d2.T, rows.start)
-    results = []
-    for p, tops in ((forward, a_top), (backward, b_top)):
-        dist = np.empty((p.n_q, k))
-        idx = np.empty((p.n_q, k), dtype=np.int64)
-        for rows, top in zip(chunks(p.n_q, chunk), tops, strict=True):
-            dist[rows], idx[rows] = _resolve_knn(p, rows, top, k, exclude_self=False)
-        results.append(KNN(dist, idx))
-    return results[0], results[1]
+    forward = _Pass(qa, rb, torch.device(device), _chunk(chunk_size))
+    a_scan = _KnnScan(forward, k, exclude_self=False)
+    b_scan = _KnnScan(forward.transposed(), k, exclude_self=False)  # canonical values are symmetric
+    with float32_products():
+        for rows in chunks(forward.n_q, forward.chunk):
+            for cols in chunks(forward.n_r, forward.chunk):
+                d2 = forward.squared(rows, cols)
+                a_scan.add(rows, d2, cols.start)
+                b_scan.add(cols, d2.T, rows.start)
+    return a_scan.result(), b_scan.result()
 
 
 @dataclass
-class _SelfKnnEntry:
-    knn: KNN
+class SelfCandidates:
+    """The candidates of a self k-NN pass, from which the k-th neighbour distance of any k <= kept
+    is resolved exactly, recomputing canonically only where the float32 tiles leave it open.
+
+    Attributes:
+        values: float64 [N, K] tile values of each row's K kept candidates, ascending.
+        indices: int64 [N, K] their row indices.
+        norms: float64 [N] squared norms of the centred float32 rows (the band's inputs).
+        coef: the band coefficient of the pass.
+        radii: the radii resolved so far, by k (read-only float64 [N]).
+    """
+
+    values: np.ndarray
+    indices: np.ndarray
+    norms: np.ndarray
+    coef: float
     radii: dict[int, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def from_scan(cls, scan: _KnnScan) -> SelfCandidates:
+        values = torch.cat([top.values for top in scan.tops]).double()
+        indices = torch.cat([top.indices for top in scan.tops])
+        values, order = torch.sort(values, dim=1)
+        indices = torch.gather(indices, 1, order)
+        return cls(values.cpu().numpy(), indices.cpu().numpy(), scan.p.qn.cpu().numpy(), scan.p.coef)
+
+    @property
+    def kept(self) -> int:
+        return self.values.shape[1]
+
+    def radius(self, x: np.ndarray, k: int, *, device: torch.device, chunk_size: int) -> np.ndarray:
+        """Canonical distance from each row of ``x`` (the pass's rows) to its k-th nearest other row.
+
+        Each kept candidate j of row i has its canonical distance² in ``[L, U] = value ∓ band``.
+        The k-th smallest canonical value lies in ``[lo, up]``, the k-th smallest L and U; the
+        candidates with U < lo are below it and those with L > up above it, so it is the
+        (k − #below)-th smallest of the rest, which are recomputed canonically (usually one per
+        row). A row whose unkept rows might reach ``up`` (more near-ties than kept candidates) is
+        rescanned against the whole set.
+        """
+        if k in self.radii:
+            return self.radii[k]
+        n = self.values.shape[0]
+        band = self.coef * (self.norms[:, None] + self.norms[self.indices])
+        low, high = self.values - band, self.values + band
+        lo = np.partition(low, k - 1, axis=1)[:, k - 1]
+        up = np.partition(high, k - 1, axis=1)[:, k - 1]
+        below = (high < lo[:, None]).sum(axis=1)
+        open_ = (low <= up[:, None]) & (high >= lo[:, None])
+        last = self.values[:, -1]
+        unseen_band = self.coef * (3.0 * self.norms + 2.0 * last) / (1.0 - 2.0 * self.coef)
+        full = (last - unseen_band <= up) & (self.kept < n - 1)
+        open_[full] = False
+        a, b = np.nonzero(open_)
+        raw = to_tensor(x, device)
+        exact = np.full(self.values.shape, np.inf)
+        exact[a, b] = (
+            _canonical_pairs(
+                raw, raw, torch.from_numpy(a).to(device), torch.from_numpy(self.indices[a, b]).to(device)
+            )
+            .cpu()
+            .numpy()
+        )
+        exact.sort(axis=1)
+        pick = np.clip(k - 1 - below, 0, self.kept - 1)
+        out = exact[np.arange(n), pick]
+        rows = np.flatnonzero(full)
+        if rows.size:
+            p = _Pass(x, None, device, chunk_size)
+            local = torch.from_numpy(rows).to(device)
+            with float32_products():
+                dist, _ = _rescan_rows(p, local, torch.from_numpy(up[rows]).to(device), k, True)
+            out[rows] = dist[:, k - 1]
+        self.radii[k] = readonly(out)
+        return out
+
+
+def self_candidates(
+    x: np.ndarray, keep: int, *, device: torch.device, chunk_size: int, centre: np.ndarray | None = None
+) -> SelfCandidates:
+    """Scan the upper tiles of ``x`` [N, D] for each row's ``keep`` nearest candidates."""
+    p = _Pass(x, None, device, chunk_size, centre=centre)
+    scan = _KnnScan(p, keep, exclude_self=True, keep=keep)
+    with float32_products():
+        for rows, cols, d2 in _upper_tiles(p):
+            scan.add(rows, d2, cols.start)
+            if cols.start != rows.start:
+                scan.add(cols, d2.T, rows.start)
+    return SelfCandidates.from_scan(scan)
 
 
 def kth_neighbour_distance(
@@ -445,28 +715,30 @@ def kth_neighbour_distance(
     the same number (also with duplicate rows) without depending on the self-distance coming
     out as exactly 0.
 
-    Memo (``cache=True``): the self-kNN pass is stored under the content fingerprint of ``x``
-    (float64 values) with at least 8 neighbours, so precision-recall (k=3), density-coverage
+    Memo (``cache=True``): the candidates of the self-kNN pass are stored under the content
+    fingerprint of ``x`` for at least 8 neighbours, so precision-recall (k=3), density-coverage
     (k=5), the 1-NN test (k=1) and later measures that ask about the same array reuse one pass;
     the memo keeps the 4 most recently used arrays. A second call with the same content and
     ``k`` returns the very same read-only array. Device and tile size do not change the value.
     """
-    arr = as_matrix("x", x, min_rows=2)
+    arr = as_features("x", x, min_rows=2)
     n = arr.shape[0]
     k = integer("k", k, minimum=1, maximum=n - 1)
+    shared = active_pass.ask("radius", arr, k)  # a battery's shared pass over this very array
+    if shared is not None:
+        return shared
+    dev, chunk = torch.device(device), _chunk(chunk_size)
+    keep = min(max(k, _KNN_MIN_K) + _KNN_EXTRA, n - 1)
     if not cache:
-        knn = nearest_neighbours(arr, None, k, device=device, chunk_size=chunk_size)
-        return knn.distances[:, k - 1].copy()
-
+        return self_candidates(arr, keep, device=dev, chunk_size=chunk).radius(
+            arr, k, device=dev, chunk_size=chunk
+        )
     key = ("self-knn", fingerprint(arr))
-    want = min(max(k, _KNN_MIN_K), n - 1)
-    entry: _SelfKnnEntry | None = _KNN_MEMO.get(key)
-    if entry is None or entry.knn.distances.shape[1] < k:  # a miss, or an earlier pass kept fewer
-        entry = _SelfKnnEntry(nearest_neighbours(arr, None, want, device=device, chunk_size=chunk_size))
+    entry: SelfCandidates | None = _KNN_MEMO.get(key)
+    if entry is None or entry.kept - _KNN_EXTRA < min(k, n - 1 - _KNN_EXTRA):  # a miss, or too few kept
+        entry = self_candidates(arr, keep, device=dev, chunk_size=chunk)
         _KNN_MEMO.put(key, entry)
-    if k not in entry.radii:
-        entry.radii[k] = readonly(np.ascontiguousarray(entry.knn.distances[:, k - 1]))
-    return entry.radii[k]
+    return entry.radius(arr, k, device=dev, chunk_size=chunk)
 
 
 def nearest_neighbour_distance(
@@ -520,6 +792,9 @@ def count_within_radii(
             density/coverage) when false; the two differ only on exact ties.
     """
     q, r = _query_and_ref(query, ref)
+    shared = active_pass.ask("counts", q, r, ref_radii, inclusive)  # a battery's shared cross pass
+    if shared is not None:
+        return shared
     radii_np = np.ascontiguousarray(ref_radii, dtype=np.float64)
     if radii_np.shape != (r.shape[0],):
         raise ValueError(f"ref_radii must have shape ({r.shape[0]},) to match ref; got {radii_np.shape}")
@@ -530,13 +805,13 @@ def count_within_radii(
     radii = to_tensor(radii_np, p.device)
     per_query = torch.zeros(p.n_q, dtype=torch.int64, device=p.device)
     per_ref = torch.zeros(p.n_r, dtype=torch.int64, device=p.device)
-    for rows in chunks(p.n_q, chunk):
-        for cols in chunks(p.n_r, chunk):
-            d2 = p.squared(rows, cols)
-            inside = p.within(d2, rows, cols, radii[None, cols], inclusive=inclusive, overwrite=True)
-            counted = inside.view(torch.uint8)  # summing bools widens to int64 first: 4x slower
-            per_query[rows] += counted.sum(dim=1, dtype=torch.int32)
-            per_ref[cols] += counted.sum(dim=0, dtype=torch.int32)
+    with float32_products():
+        for rows in chunks(p.n_q, chunk):
+            for cols in chunks(p.n_r, chunk):
+                d2 = p.squared(rows, cols)
+                in_rows, in_cols = p.counts(d2, rows, cols, radii[cols], inclusive=inclusive, along="cols")
+                per_query[rows] += in_rows
+                per_ref[cols] += in_cols
     return BallCounts(per_query.cpu().numpy(), per_ref.cpu().numpy())
 
 
@@ -577,13 +852,14 @@ def pair_tiles(
     reduction over the tiles (e.g. all pairs within a threshold, as the birthday test needs)
     sees each pair once and never a row paired with itself.
     """
-    arr = as_matrix("x", x)
+    arr = as_features("x", x)
     chunk = _chunk(chunk_size)
     p = _Pass(arr, None, torch.device(device), chunk)
     blocks = chunks(arr.shape[0], chunk)
     for bi, rows in enumerate(blocks):
         for cols in blocks[bi:]:
-            d2 = p.squared(rows, cols)
+            with float32_products():
+                d2 = p.squared(rows, cols, fresh=True)
             if cols.start == rows.start:
                 lower = torch.ones(d2.shape, dtype=torch.bool, device=d2.device).tril_()
                 d2.masked_fill_(lower, math.inf)

@@ -18,16 +18,17 @@ import numpy as np
 
 
 def fingerprint(x: np.ndarray) -> str:
-    """Content key of an array: blake2b of its bytes, shape and dtype (hex, 32 chars).
+    """Content key of an array: SHA-256 of its bytes, shape and dtype (hex, first 32 chars).
 
-    Hashes at roughly 1 GB/s, i.e. well under a second for 50k x 2048 float64, which is small
+    Hashes at roughly 2 GB/s (SHA-256 has CPU instructions on current x86 and ARM), i.e. well
+    under a second for 50k x 2048 float64, which is small
     next to the distance passes it lets the measures share.
     """
     arr = np.ascontiguousarray(x)
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.sha256()
     h.update(repr((arr.shape, arr.dtype.str)).encode())
     h.update(memoryview(arr).cast("B"))
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 class Memo:

@@ -64,13 +64,13 @@ def test_one_knn_pass_per_array_serves_both_metrics(
 ) -> None:
     real, fake = make_features(300, 16, seed=6), make_features(300, 16, shift=0.2, seed=7)
     calls: list[int] = []
-    original = distances.nearest_neighbours
+    original = distances.self_candidates
 
-    def counting(*args: object, **kwargs: object) -> distances.KNN:
+    def counting(*args: object, **kwargs: object) -> distances.SelfCandidates:
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(distances, "nearest_neighbours", counting)
+    monkeypatch.setattr(distances, "self_candidates", counting)
     precision_recall(real=real, fake=fake)  # self passes over real and fake (k=3)
     assert len(calls) == 2
     density_coverage(real=real, fake=fake)  # k=5 on real: served by the same pass
