@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import torch
 from ganbench.evaluation.bootstrap import bootstrap_intervals, recompute_replicate
 from ganbench.evaluation.features import FeatureSet
 from ganbench.metrics.spec import GeneratorHandle, MetricSpec, Player
+from ganbench.numerics.shared_pass import Needs, sharing
 from ganbench.registry import METRICS
 
 OnError = Callable[[str, Exception], None]
@@ -176,11 +178,77 @@ def score(
     A measure that raises is reported through ``on_error`` (default: a line on stderr) and
     skipped, so one failing measure never loses the others' values.
     """
+    for name in metrics:
+        if METRICS[name].level != "set":
+            raise ValueError(f"metric {name!r} is a run-level measure; score it with score_run")
+    needs = shared_needs(metrics, real, fake, seed, overrides)
+    with ExitStack() as stack:
+        # One Gram pass for the measures that share it (KID, precision/recall, density/coverage).
+        # If it cannot be made (e.g. too few rows), each measure computes alone and reports its error.
+        with suppress(ValueError):
+            stack.enter_context(sharing(real.features, fake.features, needs, device=device))
+        return _score_each(
+            metrics,
+            real=real,
+            fake=fake,
+            train=train,
+            class_prior=class_prior,
+            generator=generator,
+            extra=extra,
+            seed=seed,
+            bootstrap=bootstrap,
+            device=device,
+            artifact_dir=artifact_dir,
+            on_error=on_error,
+            on_skip=on_skip,
+            progress=progress,
+            overrides=overrides,
+        )
+
+
+def shared_needs(
+    metrics: list[str],
+    real: FeatureSet,
+    fake: FeatureSet,
+    seed: int,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Needs:
+    """What the feature-space measures of ``metrics`` ask of the shared Gram pass, with the
+    parameters they will run with; measures whose sets are too small for them ask nothing (they
+    report their own error)."""
+    needs = Needs()
+    for name in metrics:
+        spec: MetricSpec = METRICS[name]
+        if spec.shared_needs is None or not (real.has(spec.space) and fake.has(spec.space)):
+            continue
+        params = metric_params(spec, len(real), len(fake), seed) | dict((overrides or {}).get(name, {}))
+        if min(len(real), len(fake)) >= spec.samples_needed(params):
+            needs.add(spec.shared_needs(params))
+    return needs
+
+
+def _score_each(
+    metrics: list[str],
+    *,
+    real: FeatureSet,
+    fake: FeatureSet,
+    train: FeatureSet | None,
+    class_prior: np.ndarray | None,
+    generator: GeneratorHandle | None,
+    extra: Mapping[str, Any] | None,
+    seed: int,
+    bootstrap: int,
+    device: torch.device | str,
+    artifact_dir: Path | None,
+    on_error: OnError | None,
+    on_skip: OnSkip | None,
+    progress: bool,
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+) -> list[Score]:
+    """:func:`score`'s loop over the measures (arguments as there)."""
     scores: list[Score] = []
     for name in metrics:
         spec: MetricSpec = METRICS[name]
-        if spec.level != "set":
-            raise ValueError(f"metric {name!r} is a run-level measure; score it with score_run")
         inputs: dict[str, Any] = {
             "train": None if train is None or not train.has(spec.space) else train.space(spec.space),
             "class_prior": class_prior,

@@ -7,6 +7,9 @@ including its strict ball test ``d < radius``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -14,6 +17,7 @@ from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
 from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
 from ganbench.numerics.resampling import take_rows
+from ganbench.numerics.shared_pass import BallTest, Needs
 
 
 def density_coverage_samples(
@@ -24,7 +28,7 @@ def density_coverage_samples(
     count of the drawn generated rows over k, its coverage the covered share of the drawn real
     rows. Arguments as :func:`density_coverage`."""
     k = positive_int("k", k)
-    r, f = as_pair(real, fake, min_real=k + 1)
+    r, f = as_pair(real, fake, min_real=k + 1, keep_float32=True)
     radii = kth_neighbour_distance(r, k, device=device)
     counts = count_within_radii(f, r, radii, inclusive=False, device=device)
     balls_per_fake, covered = counts.per_query, counts.per_ref > 0
@@ -39,6 +43,11 @@ def density_coverage_samples(
     return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
 
+def _needs(params: Mapping[str, Any]) -> Needs:
+    k = int(params["k"])
+    return Needs(knn={"real": k}, tests={BallTest("real", k, inclusive=False)})
+
+
 @metric(
     "density-coverage",
     space="features",
@@ -49,6 +58,7 @@ def density_coverage_samples(
     min_samples=lambda p: p["k"] + 1,
     interval="per-sample",
     per_sample=density_coverage_samples,
+    shared_needs=_needs,
     interval_note=(
         "resamples per-row ball counts fixed on the full sets: density's interval is given the real "
         "balls, coverage's given the generated set (which balls it reaches)"

@@ -38,7 +38,7 @@ def fid(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
         ``{"fid": value}``, >= 0; lower is better. With fewer samples than dimensions the
         covariances are rank-deficient: the value stays finite but is strongly biased upwards.
     """
-    r, f = as_pair(real, fake, min_real=2, min_fake=2)
+    r, f = as_pair(real, fake, min_real=2, min_fake=2, keep_float32=True)
     mu_r, sigma_r = mean_and_covariance(r)
     mu_f, sigma_f = mean_and_covariance(f)
     return {"fid": frechet_distance(mu_r, sigma_r, mu_f, sigma_f)}

@@ -22,14 +22,19 @@ itself for a good generator).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import torch
 
 from ganbench.metrics.spec import PerSample, Rows, metric
+from ganbench.numerics import active_pass
 from ganbench.numerics.checks import as_pair, check_seed, integer
 from ganbench.numerics.distances import to_tensor
-from ganbench.numerics.kernels import mmd2_unbiased, polynomial_kernel
+from ganbench.numerics.kernels import kid_rounds, mmd2_unbiased, polynomial_kernel
 from ganbench.numerics.resampling import row_counts
+from ganbench.numerics.shared_pass import KidPlan, Needs, kid_alone
 
 
 class _SetSide:
@@ -56,6 +61,23 @@ class _SetSide:
         return distinct, torch.from_numpy(counts.astype(np.float64)).to(self.features.device)
 
 
+def _checked(
+    real: object, fake: object, subsets: object, subset_size: object, degree: object, seed: object, **kw: bool
+) -> tuple[np.ndarray, np.ndarray, int, int, int, int]:
+    """The checked inputs and parameters of KID (``kw``: ``keep_float32`` for :func:`as_pair`)."""
+    r, f = as_pair(real, fake, **kw)
+    seed = check_seed(seed)
+    subsets = integer("KID subsets", subsets, minimum=1)
+    subset_size = integer("KID subset_size", subset_size, minimum=2)
+    degree = integer("KID degree", degree, minimum=1)
+    if subset_size > min(len(r), len(f)):
+        raise ValueError(
+            f"KID subset_size={subset_size} exceeds the number of samples (real: {len(r)}, fake: {len(f)}); "
+            f"pass a smaller subset_size (at most {min(len(r), len(f))}) or provide more samples"
+        )
+    return r, f, subsets, subset_size, degree, seed
+
+
 def kid_samples(
     *,
     real: np.ndarray,
@@ -68,23 +90,10 @@ def kid_samples(
 ) -> PerSample:
     """KID's rounds and the kernel matrices of the sets that every round takes whole; a resample's
     reduction is KID on the resampled sets (see the module docstring). Arguments as :func:`kid`."""
-    r, f = as_pair(real, fake)
-    seed = check_seed(seed)
-    subsets = integer("KID subsets", subsets, minimum=1)
-    subset_size = integer("KID subset_size", subset_size, minimum=2)
-    degree = integer("KID degree", degree, minimum=1)
-    if subset_size > min(len(r), len(f)):
-        raise ValueError(
-            f"KID subset_size={subset_size} exceeds the number of samples (real: {len(r)}, fake: {len(f)}); "
-            f"pass a smaller subset_size (at most {min(len(r), len(f))}) or provide more samples"
-        )
+    r, f, subsets, subset_size, degree, seed = _checked(real, fake, subsets, subset_size, degree, seed)
     device = torch.device(device)
     gen, ref = _SetSide(to_tensor(f, device), subset_size), _SetSide(to_tensor(r, device), subset_size)
-    rng = np.random.RandomState(seed)
-    rounds = []
-    for _ in range(subsets):  # torch-fidelity's draws: the generated subset first
-        fake_positions = rng.choice(len(f), subset_size, replace=False)
-        rounds.append((fake_positions, rng.choice(len(r), subset_size, replace=False)))
+    rounds = kid_rounds(len(r), len(f), subsets, subset_size, seed)  # torch-fidelity's draws
     whole_kernels: dict[str, torch.Tensor] = {}  # computed once: the same in every round and resample
     if gen.whole:
         whole_kernels["ff"] = polynomial_kernel(gen.features, gen.features, degree)
@@ -120,7 +129,36 @@ def kid_samples(
             return {"kid": next(iter(done.values())), "kid_std": 0.0}
         return {"kid": float(mmds.mean()), "kid_std": float(mmds.std())}
 
-    return PerSample(n_real=len(r), n_fake=len(f), reduce=reduce)
+    def value_or_resample(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
+        if real_rows is None and fake_rows is None:  # the value itself: the same as kid() gives
+            return _kid_value(real, fake, subsets, subset_size, degree, seed, device)
+        return reduce(real_rows, fake_rows)
+
+    return PerSample(n_real=len(r), n_fake=len(f), reduce=value_or_resample)
+
+
+def _kid_value(
+    real: object, fake: object, subsets: int, subset_size: int, degree: int, seed: int, device: object
+) -> dict[str, float]:
+    """KID from the float32 Gram tiles: a battery's shared pass when one is in force for these very
+    arrays, else a pass of its own (:mod:`ganbench.numerics.shared_pass`)."""
+    r, f, subsets, subset_size, degree, seed = _checked(
+        real, fake, subsets, subset_size, degree, seed, keep_float32=True
+    )
+    plan = KidPlan(subsets, subset_size, degree, seed)
+    found = active_pass.ask("kid", r, f, plan)
+    value, std = found if found is not None else kid_alone(r, f, plan, device=device)
+    return {"kid": value, "kid_std": std}
+
+
+def _needs(params: Mapping[str, Any]) -> Needs:
+    return Needs(
+        kid={
+            KidPlan(
+                int(params["subsets"]), int(params["subset_size"]), int(params["degree"]), int(params["seed"])
+            )
+        }
+    )
 
 
 @metric(
@@ -131,6 +169,7 @@ def kid_samples(
     runtime=("device",),
     interval="per-sample",
     per_sample=kid_samples,
+    shared_needs=_needs,
     interval_note=(
         "KID of each resample, a row's copies not counted as pairs (recomputing on duplicated rows biases "
         "every replicate upwards); kernels computed once when subset_size takes the whole sets (n <= 1000 "
@@ -172,12 +211,4 @@ def kid(
         the real and fake subsets overlap and the value is biased below 0, here as in
         torch-fidelity.
     """
-    return kid_samples(
-        real=real,
-        fake=fake,
-        subsets=subsets,
-        subset_size=subset_size,
-        degree=degree,
-        seed=seed,
-        device=device,
-    ).value()
+    return _kid_value(real, fake, subsets, subset_size, degree, seed, device)

@@ -9,6 +9,9 @@ inclusive ball test ``d <= radius``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -16,6 +19,7 @@ from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
 from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
 from ganbench.numerics.resampling import take_rows
+from ganbench.numerics.shared_pass import BallTest, Needs
 
 
 def precision_recall_samples(
@@ -25,7 +29,7 @@ def precision_recall_samples(
     the generated one (bool [M], [N]), with both manifolds built on the full sets; a resample's
     precision and recall are the shares among the drawn rows. Arguments as :func:`precision_recall`."""
     k = positive_int("k", k)
-    r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1)
+    r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1, keep_float32=True)
     radii_r = kth_neighbour_distance(r, k, device=device)
     radii_f = kth_neighbour_distance(f, k, device=device)
     fake_in_real = count_within_radii(f, r, radii_r, inclusive=True, device=device).any
@@ -40,6 +44,14 @@ def precision_recall_samples(
     return PerSample(n_real=r.shape[0], n_fake=f.shape[0], reduce=reduce)
 
 
+def _needs(params: Mapping[str, Any]) -> Needs:
+    k = int(params["k"])
+    return Needs(
+        knn={"real": k, "fake": k},
+        tests={BallTest("real", k, inclusive=True), BallTest("fake", k, inclusive=True)},
+    )
+
+
 @metric(
     "precision-recall",
     space="features",
@@ -50,6 +62,7 @@ def precision_recall_samples(
     min_samples=lambda p: p["k"] + 1,
     interval="per-sample",
     per_sample=precision_recall_samples,
+    shared_needs=_needs,
     interval_note=(
         "resamples the rows' manifold memberships, both manifolds (radii and centres) fixed on the full "
         "sets: precision's interval is given the real set, recall's given the generated set"

@@ -223,6 +223,9 @@ class MetricSpec:
         aspects: per key, what it is meant to judge (``fidelity``, ``diversity``,
             ``memorisation``); a key not listed judges both fidelity and diversity
             (:data:`DEFAULT_ASPECTS`). Read through :meth:`aspects_of`.
+        shared_needs: for a feature-space measure that reads the shared Gram pass, the function of
+            its parameters that says what it needs from it
+            (:class:`~ganbench.numerics.shared_pass.Needs`); a battery computes the union once.
     """
 
     name: str
@@ -240,6 +243,7 @@ class MetricSpec:
     interval_note: str = ""
     per_sample: Callable[..., PerSample] | None = None
     aspects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    shared_needs: Callable[[Mapping[str, Any]], Any] | None = None
 
     def aspects_of(self, key: str) -> tuple[str, ...]:
         """What ``key`` is meant to judge: its declared aspects, or :data:`DEFAULT_ASPECTS`."""
@@ -287,6 +291,7 @@ def metric(
     interval_note: str = "",
     per_sample: Callable[..., PerSample] | None = None,
     aspects: Mapping[str, tuple[str, ...]] | None = None,
+    shared_needs: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``fn`` as measure ``name`` and return ``fn`` unchanged.
 
@@ -348,6 +353,7 @@ def metric(
                 interval_note,
                 per_sample,
                 aspects,
+                shared_needs,
             ),
         )
         return fn

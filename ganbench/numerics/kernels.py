@@ -68,6 +68,20 @@ def _within_pairs_mean(k: torch.Tensor | np.ndarray, w: torch.Tensor | np.ndarra
     return (w @ k @ w - (squares * k.diagonal()).sum()) / pairs
 
 
+def kid_rounds(
+    n_real: int, n_fake: int, subsets: int, subset_size: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """KID's subset draws: per round, ``subset_size`` generated positions, then ``subset_size`` real
+    positions, without replacement, from ``numpy.random.RandomState(seed)`` — torch-fidelity's
+    order and calls in ``kid_features_to_metric`` (its input 1, drawn first, is the generated set)."""
+    rng = np.random.RandomState(seed)
+    rounds = []
+    for _ in range(subsets):
+        fake_positions = rng.choice(n_fake, subset_size, replace=False)
+        rounds.append((fake_positions, rng.choice(n_real, subset_size, replace=False)))
+    return rounds
+
+
 def polynomial_kernel(x: torch.Tensor, y: torch.Tensor, degree: int = 3, coef0: float = 1.0) -> torch.Tensor:
     """``(x·y / d + coef0) ** degree`` for rows x [m, d] and y [n, d] -> [m, n] (same dtype/device).
 

@@ -301,8 +301,11 @@ def test_per_sample_reduction_agrees_with_the_value(name: str, spaces: dict[str,
     once = samples.reduce(identity(samples.n_real), identity(samples.n_fake))
     resampled = set(spec.directions) & set(value) - set(samples.fixed)
     assert resampled and resampled <= set(once)
+    # KID's value comes from float32 Gram tiles (shared with the k-NN measures), its resamples from
+    # float64 kernel matrices: they agree to float32 rounding of the kernel means (about 1e-8 here).
+    tolerance = {"rel": 1e-5, "abs": 1e-7} if name == "kid" else {"rel": 1e-12, "abs": 1e-12}
     for key in once:
-        assert once[key] == pytest.approx(value[key], rel=1e-12, abs=1e-12), key
+        assert once[key] == pytest.approx(value[key], **tolerance), key
 
     rng = np.random.default_rng(0)
     draw = {n: rng.integers(0, n, n) if n else None for n in (samples.n_real, samples.n_fake)}

@@ -56,13 +56,16 @@ def test_agrees_with_torch_fidelity(make_features: Features, seed: int) -> None:
     real = make_features(900, 64, seed=2)
     fake = make_features(700, 64, shift=0.1, scale=1.1, seed=3)  # unequal sizes: the draw order matters
     ours = kid(real=real, fake=fake, seed=seed, **SMALL)
-    ref = torch_fidelity_kid(real, fake, seed=seed, **SMALL)
-    assert ours["kid"] == pytest.approx(ref["kernel_inception_distance_mean"], rel=1e-6)
-    assert ours["kid_std"] == pytest.approx(ref["kernel_inception_distance_std"], rel=1e-6)
+    ref = torch_fidelity_kid(real, fake, seed=seed, **SMALL)  # float64 inputs: computed in float64
+    # ganbench reads the kernel from float32 Gram tiles: its rounding is about 1e-8 of the kernel
+    # means (O(1) here), a thousandth of KID's own spread over the subsets.
+    assert ours["kid"] == pytest.approx(ref["kernel_inception_distance_mean"], rel=1e-5, abs=1e-7)
+    assert ours["kid_std"] == pytest.approx(ref["kernel_inception_distance_std"], rel=1e-4, abs=1e-7)
 
 
 def test_float32_input_agrees_to_torch_fidelity_rounding(make_features: Features) -> None:
-    # torch-fidelity computes in the input dtype; ganbench always in float64.
+    # torch-fidelity computes in the input dtype (float32 products and kernels); ganbench in float32
+    # Gram tiles with float64 sums.
     real = make_features(600, 64, seed=4, dtype=np.float32)
     fake = make_features(600, 64, shift=0.2, seed=5, dtype=np.float32)
     ours = kid(real=real, fake=fake, seed=1, **SMALL)
@@ -154,5 +157,7 @@ def test_whole_sets_are_one_round_and_agree_with_torch_fidelity(make_features: F
     real, fake = make_features(200, 16, seed=12), make_features(200, 16, shift=0.1, seed=13)
     ours = kid(real=real, fake=fake, subsets=5, subset_size=200)
     ref = torch_fidelity_kid(real, fake, subsets=5, subset_size=200, seed=0)
-    assert ours["kid"] == pytest.approx(ref["kernel_inception_distance_mean"], rel=1e-10)
+    assert ours["kid"] == pytest.approx(
+        ref["kernel_inception_distance_mean"], rel=1e-5, abs=1e-7
+    )  # float32 tiles
     assert ours["kid_std"] == 0.0  # one distinct round; torch-fidelity's spread is rounding only
