@@ -1,0 +1,99 @@
+"""The shared Gram pass gives the battery's measures exactly what they compute alone, from one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from ganbench.evaluation.features import FeatureSet
+from ganbench.evaluation.scoring import score
+from ganbench.metrics.density_coverage import density_coverage
+from ganbench.metrics.kid import kid
+from ganbench.metrics.precision_recall import precision_recall
+from ganbench.numerics import distances, shared_pass
+from ganbench.numerics.kernels import kid_rounds
+from ganbench.numerics.memo import clear_memos
+
+Features = Callable[..., np.ndarray]
+
+
+def feature_sets(make_features: Features, n: int = 400, dim: int = 24) -> tuple[FeatureSet, FeatureSet]:
+    real = make_features(n, dim, seed=1, dtype=np.float32)
+    fake = make_features(n - 37, dim, shift=0.2, seed=2, dtype=np.float32)
+    real[5] = real[9]  # an exact duplicate: a tie at distance 0
+    fake[3] = real[11]  # a generated row on a real point: ties with that ball's radius are possible
+    pixels = np.zeros((1, 1, 1, 1), dtype=np.float32)
+
+    def as_set(x: np.ndarray) -> FeatureSet:
+        return FeatureSet(np.broadcast_to(pixels, (len(x), 1, 1, 1)), x, np.ascontiguousarray(x[:, :10]))
+
+    return as_set(real), as_set(fake)
+
+
+def test_the_battery_in_one_pass_equals_each_measure_alone(make_features: Features) -> None:
+    real, fake = feature_sets(make_features)
+    clear_memos()
+    alone = {
+        **precision_recall(real=real.features, fake=fake.features),
+        **density_coverage(real=real.features, fake=fake.features),
+        **kid(real=real.features, fake=fake.features, subsets=20, subset_size=200),
+    }
+    clear_memos()
+    overrides = {"kid": {"subsets": 20, "subset_size": 200}}
+    battery = ["kid", "precision-recall", "density-coverage"]
+    shared = {
+        s.key: s.value
+        for s in score(battery, real=real, fake=fake, train=None, class_prior=None, overrides=overrides)
+    }
+    for key in ("precision", "recall", "density", "coverage"):
+        assert shared[key] == alone[key], key  # exact: canonical distances either way
+    assert shared["kid"] == alone["kid"]  # the same float32 tiles and sums either way
+
+
+def test_scoring_makes_one_pass_over_each_set(
+    make_features: Features, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, fake = feature_sets(make_features)
+    scans: list[int] = []
+    original = distances._KnnScan.__init__
+
+    def counting(self: distances._KnnScan, *args: object, **kwargs: object) -> None:
+        scans.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(distances._KnnScan, "__init__", counting)
+    clear_memos()
+    score(
+        ["precision-recall", "density-coverage", "kid"],
+        real=real,
+        fake=fake,
+        train=None,
+        class_prior=None,
+        overrides={"kid": {"subsets": 5, "subset_size": 100}},
+    )
+    assert len(scans) == 2  # one self pass per set; the cross pass and KID ride on the same tiles
+
+
+def test_kid_sums_match_the_float64_kernel_value(make_features: Features) -> None:
+    real = make_features(300, 16, seed=3)
+    fake = make_features(250, 16, shift=0.1, seed=4)
+    plan = shared_pass.KidPlan(subsets=7, subset_size=120, degree=3, seed=5)
+    value, std = shared_pass.kid_alone(real, fake, plan)
+    rounds = kid_rounds(len(real), len(fake), 7, 120, 5)
+
+    def k(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (a @ b.T / a.shape[1] + 1.0) ** 3
+
+    mmds = []
+    for fake_positions, real_positions in rounds:
+        x, y = fake[fake_positions], real[real_positions]
+        kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
+        m = len(x)
+        mmds.append(
+            (kxx.sum() - kxx.trace() + kyy.sum() - kyy.trace()) / (m * (m - 1)) - 2 * kxy.sum() / (m * m)
+        )
+    # float32 tiles: the kernel means are exact to about 1e-8 of their size (O(1) here)
+    assert value == pytest.approx(np.mean(mmds), abs=1e-6)
+    assert std == pytest.approx(np.std(mmds), abs=1e-6)
