@@ -304,24 +304,25 @@ def sharing(
     """Compute the shared pass for ``needs`` and let the measures inside the block use it.
 
     ``real`` and ``fake`` must be the very arrays the measures will be given (float32 or float64
-    [N, D], C-contiguous); they are read-only inside the block. Yields ``None`` (and shares
-    nothing) when nothing is needed.
+    [N, D], C-contiguous); those that own their data are read-only inside the block. Yields
+    ``None`` (and shares nothing) when nothing is needed.
     """
     if not needs:
         yield None
         return
     shared = SharedPass(real, fake, needs, device=device)
-    writable = {side: a.flags.writeable for side, a in shared.arrays.items()}
-    for a in shared.arrays.values():
+    # Read-only while the pass answers for them, where that can be undone afterwards: an array that
+    # owns its data can always be made writable again; a view of someone else's buffer is left alone.
+    locked = [a for a in shared.arrays.values() if a.flags.writeable and a.flags.owndata]
+    for a in locked:
         a.setflags(write=False)
     active_pass.register(shared)
     try:
         yield shared
     finally:
         active_pass.unregister(shared)
-        for side, a in shared.arrays.items():
-            if writable[side]:
-                a.setflags(write=True)
+        for a in locked:
+            a.setflags(write=True)
 
 
 def kid_alone(
