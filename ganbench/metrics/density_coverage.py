@@ -15,7 +15,7 @@ import torch
 
 from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
-from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
+from ganbench.numerics.distances import ball_members, kth_neighbour_distance
 from ganbench.numerics.resampling import take_rows
 from ganbench.numerics.shared_pass import BallTest, Needs
 
@@ -30,8 +30,8 @@ def density_coverage_samples(
     k = positive_int("k", k)
     r, f = as_pair(real, fake, min_real=k + 1, keep_float32=True)
     radii = kth_neighbour_distance(r, k, device=device)
-    counts = count_within_radii(f, r, radii, inclusive=False, device=device)
-    balls_per_fake, covered = counts.per_query, counts.per_ref > 0
+    members = ball_members(f, r, radii, inclusive=False, per_query="count", per_ref="any", device=device)
+    balls_per_fake, covered = members.per_query, members.per_ref
 
     def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
         drawn = take_rows(balls_per_fake, fake_rows)
@@ -45,7 +45,9 @@ def density_coverage_samples(
 
 def _needs(params: Mapping[str, Any]) -> Needs:
     k = int(params["k"])
-    return Needs(knn={"real": k}, tests={BallTest("real", k, inclusive=False)})
+    return Needs(
+        knn={"real": k}, tests={BallTest("real", k, inclusive=False, per_query="count", per_ref="any")}
+    )
 
 
 @metric(

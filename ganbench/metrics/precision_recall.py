@@ -17,7 +17,7 @@ import torch
 
 from ganbench.metrics.spec import PerSample, Rows, metric
 from ganbench.numerics.checks import as_pair, positive_int
-from ganbench.numerics.distances import count_within_radii, kth_neighbour_distance
+from ganbench.numerics.distances import ball_members, kth_neighbour_distance
 from ganbench.numerics.resampling import take_rows
 from ganbench.numerics.shared_pass import BallTest, Needs
 
@@ -32,8 +32,9 @@ def precision_recall_samples(
     r, f = as_pair(real, fake, min_real=k + 1, min_fake=k + 1, keep_float32=True)
     radii_r = kth_neighbour_distance(r, k, device=device)
     radii_f = kth_neighbour_distance(f, k, device=device)
-    fake_in_real = count_within_radii(f, r, radii_r, inclusive=True, device=device).any
-    real_in_fake = count_within_radii(r, f, radii_f, inclusive=True, device=device).any
+    fake_in_real = ball_members(f, r, radii_r, inclusive=True, per_query="any", per_ref=None, device=device)
+    real_in_fake = ball_members(r, f, radii_f, inclusive=True, per_query="any", per_ref=None, device=device)
+    fake_in_real, real_in_fake = fake_in_real.per_query, real_in_fake.per_query
 
     def reduce(real_rows: Rows, fake_rows: Rows) -> dict[str, float]:
         return {
@@ -48,7 +49,7 @@ def _needs(params: Mapping[str, Any]) -> Needs:
     k = int(params["k"])
     return Needs(
         knn={"real": k, "fake": k},
-        tests={BallTest("real", k, inclusive=True), BallTest("fake", k, inclusive=True)},
+        tests={BallTest(side, k, inclusive=True, per_query="any", per_ref=None) for side in ("real", "fake")},
     )
 
 

@@ -45,6 +45,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
@@ -271,7 +272,7 @@ class _Pass:
         """Canonical distances of the pairs (query row qi[p], reference row ri[p]): float64 [P]."""
         return _canonical_pairs(self.raw_q, self.raw_r, qi, ri)
 
-    def counts(
+    def members(
         self,
         d2: torch.Tensor,
         rows: slice,
@@ -280,16 +281,23 @@ class _Pass:
         *,
         inclusive: bool,
         along: str,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Exact ball memberships of a tile, counted both ways: (per row [R], per column [C]) int64.
+        per_row: str | None,
+        per_col: str | None,
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """Exact ball memberships of a tile, reduced per row and per column.
 
         The balls are centred on the columns (``along="cols"``, ``radius`` [C]) or on the rows
         (``along="rows"``, ``radius`` [R]); pair (i, j) is inside when ``canonical(i, j) <= radius``
-        (``<`` unless ``inclusive``). Decided in float arithmetic, which is several times faster
-        than boolean tensors here: ``t = clamp(0.5 − gap / 2B, 0, 1)`` is exactly 1 inside and 0
-        outside for every pair farther than the tile's band B from its sphere (``gap = tile −
-        radius²``), so its sums are the counts; the rows holding a pair within the band (found by
-        a minimum of ``|gap|``) are recomputed pair by pair (:meth:`within`).
+        (``<`` unless ``inclusive``). ``per_row`` / ``per_col`` ask for ``"count"`` (how many
+        pairs of the row / column are inside, int64), ``"any"`` (whether one is, bool) or
+        ``None``.
+
+        Decided in float arithmetic, several times faster than boolean tensors here. With
+        ``gap = tile − radius²`` and B the tile's band (:meth:`_coarse_margin`): a count is the sum
+        of ``t = clamp(0.5 − gap / 2B, 0, 1)``, exactly 1 inside and 0 outside for every pair
+        farther than B from its sphere, and the rows holding a pair within B (found by a minimum
+        of ``|gap|``) are recomputed pair by pair; "any" is decided by the minimum of ``gap``
+        (below −B: yes; above B: no; else the row or column is recomputed pair by pair).
         """
         r2 = radius * radius
         r2_32 = (r2[None, :] if along == "cols" else r2[:, None]).float()
@@ -298,17 +306,51 @@ class _Pass:
             self._scratch = torch.empty(2 * n, dtype=torch.float32, device=d2.device)
         gap = torch.sub(d2, r2_32, out=self._scratch[:n].view(d2.shape))
         margin = self._coarse_margin(rows, cols, r2)
-        t = torch.mul(gap, -0.5 / margin, out=self._scratch[n : 2 * n].view(d2.shape))
-        t.add_(0.5).clamp_(0.0, 1.0)
-        per_row, per_col = t.sum(dim=1), t.sum(dim=0)
-        near_rows = torch.nonzero(gap.abs_().amin(dim=1) <= 1.01 * margin, as_tuple=True)[0]
-        if near_rows.numel():
-            radius_rows = radius[None, :] if along == "cols" else radius[near_rows, None]
-            exact = self.within(d2[near_rows], near_rows + rows.start, cols, radius_rows, inclusive=inclusive)
-            exact = exact.float()
-            per_row[near_rows] = exact.sum(dim=1)
-            per_col += exact.sum(dim=0) - t[near_rows].sum(dim=0)
-        return per_row.round_().long(), per_col.round_().long()
+        decided = 1.01 * margin
+        row_radius = (lambda i: radius[None, :]) if along == "cols" else (lambda i: radius[i, None])
+        col_radius = (lambda j: radius[None, j]) if along == "cols" else (lambda j: radius[:, None])
+        row_any = self._any(gap.amin(dim=1), decided) if per_row == "any" else None
+        col_any = self._any(gap.amin(dim=0), decided) if per_col == "any" else None
+        row_out: torch.Tensor | None = None
+        col_out: torch.Tensor | None = None
+        if "count" in (per_row, per_col):
+            t = torch.mul(gap, -0.5 / margin, out=self._scratch[n : 2 * n].view(d2.shape))
+            t.add_(0.5).clamp_(0.0, 1.0)
+            row_count = t.sum(dim=1) if per_row == "count" else None
+            col_count = t.sum(dim=0) if per_col == "count" else None
+            near = torch.nonzero(gap.abs().amin(dim=1) <= decided, as_tuple=True)[0]
+            if near.numel():
+                exact = self.within(
+                    d2[near], near + rows.start, cols, row_radius(near), inclusive=inclusive
+                ).float()
+                if row_count is not None:
+                    row_count[near] = exact.sum(dim=1)
+                if col_count is not None:
+                    col_count += exact.sum(dim=0) - t[near].sum(dim=0)
+            row_out = None if row_count is None else row_count.round_().long()
+            col_out = None if col_count is None else col_count.round_().long()
+        if row_any is not None:
+            inside, open_ = row_any
+            if open_.numel():
+                inside[open_] = self.within(
+                    d2[open_], open_ + rows.start, cols, row_radius(open_), inclusive=inclusive
+                ).any(dim=1)
+            row_out = inside
+        if col_any is not None:
+            inside, open_ = col_any
+            if open_.numel():
+                cols_index = open_ + cols.start
+                inside[open_] = self.within(
+                    d2[:, open_], rows, cols_index, col_radius(open_), inclusive=inclusive
+                ).any(dim=0)
+            col_out = inside
+        return row_out, col_out
+
+    @staticmethod
+    def _any(minimum: torch.Tensor, decided: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """From the smallest ``gap`` of each row (or column): whether it surely holds an inside pair,
+        and the indices whose minimum lies within the band (to be recomputed)."""
+        return minimum < -decided, torch.nonzero(minimum.abs() <= decided, as_tuple=True)[0]
 
     def _coarse_margin(self, rows: slice, cols: slice, r2: torch.Tensor) -> float:
         """A bound, for every pair of the tile, on how far the float32 ``tile − radius²`` may be
@@ -322,38 +364,39 @@ class _Pass:
         self,
         d2: torch.Tensor,
         row_index: torch.Tensor | slice,
-        cols: slice,
+        col_index: torch.Tensor | slice,
         radius: torch.Tensor,
         *,
         inclusive: bool,
     ) -> torch.Tensor:
         """Exact ball test of a tile: ``canonical(i, j) <= radius`` (or ``<``) as a bool tensor.
 
-        The sign of ``tile − r²`` decides every pair farther from the sphere than its error
-        band; the pairs within it are recomputed canonically.
+        The sign of ``tile − r²`` (exact in float64: a float64 subtraction keeps the sign) decides
+        every pair farther from the sphere than its error band; the pairs within it are
+        recomputed canonically.
 
         Args:
-            d2: float32 tile values [R, C] of the rows ``row_index`` (global indices, a slice or
-                an index tensor) and the columns ``cols``.
+            d2: float32 tile values [R, C] of the rows ``row_index`` and the columns
+                ``col_index`` (global indices, slices or index tensors).
             radius: canonical distances broadcastable to [R, C] ([1, C] per column, [R, 1] per
                 row, or a 0-d tensor).
         """
+        device = d2.device
         if isinstance(row_index, slice):
-            row_index = torch.arange(row_index.start, row_index.stop, device=d2.device)
+            row_index = torch.arange(row_index.start, row_index.stop, device=device)
+        if isinstance(col_index, slice):
+            col_index = torch.arange(col_index.start, col_index.stop, device=device)
         r2 = radius * radius
         gap = d2.double() - r2
         inside = gap < 0
-        qn = self.qn[row_index]
-        wide = d2.double()
         slack = (
-            self.coef * (qn[:, None] + self.rn[None, cols])
+            self.coef * (self.qn[row_index][:, None] + self.rn[col_index][None, :])
             + (_SQRT_SLACK + 4.0 * _EPS) * r2
-            + 4.0 * _EPS * wide.abs()
         )
         a, b = torch.nonzero(gap.abs() <= slack, as_tuple=True)
         if a.numel():
             bound = radius.expand_as(inside)[a, b]
-            exact = self.canonical(row_index[a], b + cols.start)
+            exact = self.canonical(row_index[a], col_index[b])
             inside[a, b] = exact <= bound if inclusive else exact < bound
         return inside
 
@@ -393,8 +436,62 @@ class KNN:
     indices: np.ndarray
 
 
+_GROUP = 8  # entries per group of the minimum prefilter in _candidates
+
+
+def _group_minima(tile: torch.Tensor) -> tuple[torch.Tensor, bool] | None:
+    """Minima of each row's groups of ``_GROUP`` consecutive columns of ``tile`` [R, C]: [R, C / _GROUP],
+    and whether ``tile`` is the transpose of a contiguous tile (read in its own layout); ``None``
+    when C is not a multiple of ``_GROUP``."""
+    n_rows, n_cols = tile.shape
+    if n_cols % _GROUP or n_cols < 4 * _GROUP:
+        return None
+    columns_major = tile.stride(0) == 1 and tile.stride(1) != 1
+    if columns_major:  # the base tile [C, R] is contiguous: group its rows
+        return tile.T.reshape(n_cols // _GROUP, _GROUP, n_rows).amin(dim=1).T.contiguous(), True
+    return tile.reshape(n_rows, n_cols // _GROUP, _GROUP).amin(dim=2), False
+
+
+def _candidates(
+    tile: torch.Tensor, take: int, bound: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """Entries of each row of ``tile`` [R, C] that may be among its ``take`` smallest and below
+    ``bound`` [R] (``None``: no bound): (values, column indices), [R, W] each, or ``None`` when no
+    row has an entry below its bound.
+
+    Every entry not returned is at least ``bound`` of its row, or at least the largest value
+    returned for its row. The row's smallest entries lie in the groups of ``_GROUP`` columns with
+    the smallest minima (a value in another group is at least its group's minimum, which is at
+    least each chosen group's minimum), so only those groups are read: ``take`` of them, or, with
+    a bound, as many as some row has groups below its bound (after the first tiles of a pass,
+    a few).
+    """
+    grouped = _group_minima(tile)
+    if grouped is None:
+        return torch.topk(tile, min(take, tile.shape[1]), dim=1, largest=False, sorted=False)
+    minima, columns_major = grouped
+    width = min(take, minima.shape[1])
+    if bound is not None:
+        width = min(width, int((minima < bound[:, None]).sum(dim=1).max()))
+        if width == 0:
+            return None
+    chosen = torch.topk(minima, width, dim=1, largest=False, sorted=False).indices  # [R, width]
+    offsets = torch.arange(_GROUP, device=tile.device)
+    columns = (chosen[:, :, None] * _GROUP + offsets).reshape(tile.shape[0], width * _GROUP)
+    if columns_major:
+        values = torch.gather(tile.T, 0, columns.T).T.contiguous()
+    else:
+        values = torch.gather(tile, 1, columns)
+    return values, columns
+
+
 class _TopK:
-    """The ``keep`` smallest tile values of each row seen so far (float32), with their column indices."""
+    """The ``keep`` smallest tile values of each row seen so far (float32), with their column indices.
+
+    Invariant: every value offered and not kept is at least the largest kept value of its row.
+    Once a row holds ``keep`` values, a tile only needs to offer its entries below that largest
+    value (:func:`_candidates`).
+    """
 
     def __init__(self, n_rows: int, keep: int, device: torch.device) -> None:
         self.keep = keep
@@ -402,11 +499,11 @@ class _TopK:
         self.indices = torch.empty((n_rows, 0), dtype=torch.int64, device=device)
 
     def update(self, tile: torch.Tensor, col_start: int) -> None:
-        take = min(self.keep, tile.shape[1])
-        tv, ti = torch.topk(tile, take, dim=1, largest=False, sorted=False)
-        if self.values.shape[1] == 0:
-            self.values, self.indices = tv, ti + col_start
+        full = self.values.shape[1] == self.keep
+        found = _candidates(tile, self.keep, self.values.amax(dim=1) if full else None)
+        if found is None:
             return
+        tv, ti = found
         values = torch.cat([self.values, tv], dim=1)
         indices = torch.cat([self.indices, ti + col_start], dim=1)
         keep = min(self.keep, values.shape[1])
@@ -770,6 +867,134 @@ class BallCounts:
         return self.per_query > 0
 
 
+Want = Literal["count", "any"] | None
+
+
+@dataclass(frozen=True)
+class BallMembers:
+    """Result of :func:`ball_members`: per query row and per reference ball, what was asked.
+
+    Attributes:
+        per_query: int64 [Nq] (how many balls hold each query row), bool [Nq] (whether one does)
+            or ``None``.
+        per_ref: int64 [Nr] (how many query rows each ball holds), bool [Nr] (whether it holds
+            one) or ``None``.
+    """
+
+    per_query: np.ndarray | None
+    per_ref: np.ndarray | None
+
+    def narrowed(self, per_query: Want, per_ref: Want) -> BallMembers | None:
+        """These memberships as ``(per_query, per_ref)`` asks for them ("any" from counts), or
+        ``None`` when they hold less than asked."""
+        out = []
+        for have, want in ((self.per_query, per_query), (self.per_ref, per_ref)):
+            if want is None:
+                out.append(None)
+            elif have is None or (want == "count" and have.dtype == np.bool_):
+                return None
+            else:
+                out.append(have > 0 if want == "any" and have.dtype != np.bool_ else have)
+        return BallMembers(out[0], out[1])
+
+
+def ball_members(
+    query: object,
+    ref: object,
+    ref_radii: object,
+    *,
+    inclusive: bool = True,
+    per_query: Want = "count",
+    per_ref: Want = "count",
+    device: torch.device | str = "cpu",
+    chunk_size: int | None = None,
+) -> BallMembers:
+    """Memberships of query rows in the balls ``B(ref_j, ref_radii[j])``, in one chunked pass.
+
+    Membership is decided on canonical distances, so a query row that coincides with a point
+    at exactly the radius is inside (``inclusive``) or outside (strict) on every machine.
+    ``"any"`` (is a query row in some ball, does a ball hold some query row) costs a fraction of
+    ``"count"``; ask for what the measure reads.
+
+    Args:
+        query: [Nq, D].
+        ref: [Nr, D], the ball centres.
+        ref_radii: [Nr], canonical radii, e.g. :func:`kth_neighbour_distance` of ``ref``.
+        inclusive: ``d <= r`` (torch_fidelity's precision/recall) when true, ``d < r`` (prdc's
+            density/coverage) when false; the two differ only on exact ties.
+        per_query, per_ref: ``"count"``, ``"any"`` or ``None`` (not needed).
+    """
+    q, r = _query_and_ref(query, ref)
+    shared = active_pass.ask("members", q, r, ref_radii, inclusive)  # a battery's shared cross pass
+    if shared is not None:
+        found = shared.narrowed(per_query, per_ref)
+        if found is not None:
+            return found
+    radii_np = np.ascontiguousarray(ref_radii, dtype=np.float64)
+    if radii_np.shape != (r.shape[0],):
+        raise ValueError(f"ref_radii must have shape ({r.shape[0]},) to match ref; got {radii_np.shape}")
+    if not np.all(radii_np >= 0):
+        raise ValueError("ref_radii must be non-negative numbers")
+    chunk = _chunk(chunk_size)
+    p = _Pass(q, r, torch.device(device), chunk)
+    members = CrossMembers(
+        p, to_tensor(radii_np, p.device), inclusive, along="cols", per_row=per_query, per_col=per_ref
+    )
+    with float32_products():
+        for rows in chunks(p.n_q, chunk):
+            for cols in chunks(p.n_r, chunk):
+                members.add(rows, cols, p.squared(rows, cols))
+    return members.result()
+
+
+class CrossMembers:
+    """Ball memberships over the tiles of a cross pass, accumulated per row and per column.
+
+    ``along="cols"``: the balls are centred on the pass's reference rows (the tile's columns,
+    ``radius`` [Nr]); ``"rows"``: on its query rows (``radius`` [Nq]). ``per_row`` / ``per_col``
+    as :meth:`_Pass.members`. :meth:`result` gives them as (query, ref) memberships.
+    """
+
+    def __init__(
+        self, p: _Pass, radius: torch.Tensor, inclusive: bool, *, along: str, per_row: Want, per_col: Want
+    ) -> None:
+        self.p, self.radius, self.inclusive, self.along = p, radius, inclusive, along
+        self.per_row, self.per_col = per_row, per_col
+        self.rows_total = self._zeros(p.n_q, per_row)
+        self.cols_total = self._zeros(p.n_r, per_col)
+
+    def _zeros(self, n: int, want: Want) -> torch.Tensor | None:
+        if want is None:
+            return None
+        dtype = torch.int64 if want == "count" else torch.bool
+        return torch.zeros(n, dtype=dtype, device=self.p.device)
+
+    def add(self, rows: slice, cols: slice, d2: torch.Tensor) -> None:
+        radius = self.radius[cols] if self.along == "cols" else self.radius[rows]
+        in_rows, in_cols = self.p.members(
+            d2,
+            rows,
+            cols,
+            radius,
+            inclusive=self.inclusive,
+            along=self.along,
+            per_row=self.per_row,
+            per_col=self.per_col,
+        )
+        for total, part, index in ((self.rows_total, in_rows, rows), (self.cols_total, in_cols, cols)):
+            if total is not None:
+                if total.dtype == torch.bool:
+                    total[index] |= part
+                else:
+                    total[index] += part
+
+    def result(self) -> BallMembers:
+        """(query, ref) memberships: the ball centres' side is ``ref``, the other ``query``."""
+        rows = None if self.rows_total is None else self.rows_total.cpu().numpy()
+        cols = None if self.cols_total is None else self.cols_total.cpu().numpy()
+        return BallMembers(per_query=rows, per_ref=cols) if self.along == "cols" else BallMembers(cols, rows)
+
+
 def count_within_radii(
     query: object,
     ref: object,
@@ -779,40 +1004,20 @@ def count_within_radii(
     device: torch.device | str = "cpu",
     chunk_size: int | None = None,
 ) -> BallCounts:
-    """Count memberships of query rows in the balls ``B(ref_j, ref_radii[j])``, in one chunked pass.
-
-    Membership is decided on canonical distances, so a query row that coincides with a point
-    at exactly the radius is inside (``inclusive``) or outside (strict) on every machine.
-
-    Args:
-        query: [Nq, D].
-        ref: [Nr, D], the ball centres.
-        ref_radii: [Nr], canonical radii, e.g. :func:`kth_neighbour_distance` of ``ref``.
-        inclusive: ``d <= r`` (torch_fidelity's precision/recall) when true, ``d < r`` (prdc's
-            density/coverage) when false; the two differ only on exact ties.
-    """
-    q, r = _query_and_ref(query, ref)
-    shared = active_pass.ask("counts", q, r, ref_radii, inclusive)  # a battery's shared cross pass
-    if shared is not None:
-        return shared
-    radii_np = np.ascontiguousarray(ref_radii, dtype=np.float64)
-    if radii_np.shape != (r.shape[0],):
-        raise ValueError(f"ref_radii must have shape ({r.shape[0]},) to match ref; got {radii_np.shape}")
-    if not np.all(radii_np >= 0):
-        raise ValueError("ref_radii must be non-negative numbers")
-    chunk = _chunk(chunk_size)
-    p = _Pass(q, r, torch.device(device), chunk)
-    radii = to_tensor(radii_np, p.device)
-    per_query = torch.zeros(p.n_q, dtype=torch.int64, device=p.device)
-    per_ref = torch.zeros(p.n_r, dtype=torch.int64, device=p.device)
-    with float32_products():
-        for rows in chunks(p.n_q, chunk):
-            for cols in chunks(p.n_r, chunk):
-                d2 = p.squared(rows, cols)
-                in_rows, in_cols = p.counts(d2, rows, cols, radii[cols], inclusive=inclusive, along="cols")
-                per_query[rows] += in_rows
-                per_ref[cols] += in_cols
-    return BallCounts(per_query.cpu().numpy(), per_ref.cpu().numpy())
+    """Count memberships of query rows in the balls ``B(ref_j, ref_radii[j])`` both ways
+    (:func:`ball_members` with ``"count"`` on both sides; arguments as there)."""
+    found = ball_members(
+        query,
+        ref,
+        ref_radii,
+        inclusive=inclusive,
+        per_query="count",
+        per_ref="count",
+        device=device,
+        chunk_size=chunk_size,
+    )
+    assert found.per_query is not None and found.per_ref is not None
+    return BallCounts(found.per_query, found.per_ref)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,10 @@ from ganbench.numerics.distances import (
     _KNN_EXTRA,
     _KNN_MIN_K,
     DEFAULT_CHUNK_SIZE,
-    BallCounts,
+    BallMembers,
+    CrossMembers,
     SelfCandidates,
+    Want,
     _KnnScan,
     _Pass,
     _upper_tiles,
@@ -56,11 +58,14 @@ SIDES = ("real", "fake")
 @dataclass(frozen=True)
 class BallTest:
     """Which rows of the other set lie in the k-NN balls of ``centres`` (``"real"`` or ``"fake"``),
-    with ``d <= radius`` (``inclusive``) or ``d < radius``."""
+    with ``d <= radius`` (``inclusive``) or ``d < radius``; per query row (the other set) and per
+    ball, ``"count"``, ``"any"`` or ``None`` (see :func:`~ganbench.numerics.distances.ball_members`)."""
 
     centres: str
     k: int
     inclusive: bool
+    per_query: Want = "count"
+    per_ref: Want = "count"
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ class SharedPass:
 
     Attributes:
         candidates: side -> :class:`~ganbench.numerics.distances.SelfCandidates` of its k-NN pass.
-        counts: ball test -> :class:`~ganbench.numerics.distances.BallCounts` (query: the other
+        members: ball test -> :class:`~ganbench.numerics.distances.BallMembers` (query: the other
             set's rows; ref: the ball centres).
         kid: plan -> (kid, kid_std).
     """
@@ -174,7 +179,7 @@ class SharedPass:
         self.device = torch.device(device)
         self.chunk = chunk_size
         self.candidates: dict[str, SelfCandidates] = {}
-        self.counts: dict[BallTest, BallCounts] = {}
+        self.members: dict[BallTest, BallMembers] = {}
         self.kid: dict[KidPlan, tuple[float, float]] = {}
         self._compute()
 
@@ -226,41 +231,28 @@ class SharedPass:
     def _cross_pass(self, p: _Pass, radii: dict[BallTest, torch.Tensor], kid_sums: list[_KidSums]) -> None:
         if not radii and not kid_sums:
             return
-        n_fake, n_real = p.n_q, p.n_r
-        totals = {
-            test: (
-                torch.zeros(n_fake, dtype=torch.int64, device=p.device),
-                torch.zeros(n_real, dtype=torch.int64, device=p.device),
+        members = {}
+        for test, radius in radii.items():
+            on_real = test.centres == "real"  # generated rows x real columns: real balls are columns
+            per_row, per_col = (test.per_query, test.per_ref) if on_real else (test.per_ref, test.per_query)
+            along = "cols" if on_real else "rows"
+            members[test] = CrossMembers(
+                p, radius, test.inclusive, along=along, per_row=per_row, per_col=per_col
             )
-            for test in radii
-        }
-        for rows in chunks(n_fake, p.chunk):
-            for cols in chunks(n_real, p.chunk):
+        for rows in chunks(p.n_q, p.chunk):
+            for cols in chunks(p.n_r, p.chunk):
                 d2 = p.squared(rows, cols)
-                for test, radius in radii.items():
-                    on_cols = test.centres == "real"
-                    per_row, per_col = p.counts(
-                        d2,
-                        rows,
-                        cols,
-                        radius[cols] if on_cols else radius[rows],
-                        inclusive=test.inclusive,
-                        along="cols" if on_cols else "rows",
-                    )
-                    totals[test][0][rows] += per_row
-                    totals[test][1][cols] += per_col
+                for test_members in members.values():
+                    test_members.add(rows, cols, d2)
                 for sums in kid_sums:
                     sums.add("fr", rows, cols, d2, mirrored=False)
-        for test, (per_fake, per_real) in totals.items():
-            fake_np, real_np = per_fake.cpu().numpy(), per_real.cpu().numpy()
-            if test.centres == "real":  # query: generated rows, ref: real balls
-                self.counts[test] = BallCounts(per_query=fake_np, per_ref=real_np)
-            else:
-                self.counts[test] = BallCounts(per_query=real_np, per_ref=fake_np)
+        self.members = {test: test_members.result() for test, test_members in members.items()}
 
     def answer(self, question: str, *args: object) -> object | None:
         """Answers for :mod:`~ganbench.numerics.active_pass` about this pass's own arrays only."""
         side_of = {id(a): side for side, a in self.arrays.items()}
+        if question == "checked":  # finite, 2-D, C-contiguous: as_features checked it on the way in
+            return True if id(args[0]) in side_of else None
         if question == "radius":
             x, k = args
             side = side_of.get(id(x))
@@ -268,18 +260,15 @@ class SharedPass:
             if candidates is None or k > candidates.kept - _KNN_EXTRA:
                 return None
             return self.radius(side, int(k))
-        if question == "counts":
+        if question == "members":
             query, ref, radii, inclusive = args
             centres, other = side_of.get(id(ref)), side_of.get(id(query))
             if centres is None or other is None or centres == other:
                 return None
-            for test, counts in self.counts.items():
-                if (
-                    test.centres == centres
-                    and test.inclusive == inclusive
-                    and radii is self.candidates[centres].radii.get(test.k)
-                ):
-                    return counts
+            for test, members in self.members.items():
+                same_radii = radii is self.candidates[centres].radii.get(test.k)
+                if test.centres == centres and test.inclusive == inclusive and same_radii:
+                    return members
             return None
         if question == "kid":
             real, fake, plan = args
