@@ -159,7 +159,7 @@ def _brute(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("kind", ["gaussian", "dyadic"])
 @pytest.mark.parametrize("inclusive", [True, False])
-@pytest.mark.parametrize("chunk_size", [1, 7, 4096])
+@pytest.mark.parametrize("chunk_size", [1, 7, 32, 4096])  # 32: tiles wide enough for the group prefilter
 def test_count_within_radii_decides_injected_ties_like_brute_force(
     kind: str, inclusive: bool, chunk_size: int
 ) -> None:
@@ -178,10 +178,27 @@ def test_count_within_radii_decides_injected_ties_like_brute_force(
     counts = C.count_within_radii(query, ref, radii, inclusive=inclusive, chunk_size=chunk_size)
     np.testing.assert_array_equal(counts.per_query, inside.sum(axis=1))
     np.testing.assert_array_equal(counts.per_ref, inside.sum(axis=0))
+    for per_query, per_ref in (("any", None), ("count", "any"), (None, "any"), ("any", "count")):
+        members = C.ball_members(
+            query,
+            ref,
+            radii,
+            inclusive=inclusive,
+            per_query=per_query,
+            per_ref=per_ref,
+            chunk_size=chunk_size,
+        )
+        for got, want, axis in ((members.per_query, per_query, 1), (members.per_ref, per_ref, 0)):
+            if want is None:
+                assert got is None
+            elif want == "any":
+                np.testing.assert_array_equal(got, inside.any(axis=axis))
+            else:
+                np.testing.assert_array_equal(got, inside.sum(axis=axis))
 
 
 @pytest.mark.parametrize("kind", ["gaussian", "dyadic"])
-@pytest.mark.parametrize("chunk_size", [1, 7, 4096])
+@pytest.mark.parametrize("chunk_size", [1, 7, 32, 4096])
 def test_nearest_neighbours_order_injected_ties_by_index(kind: str, chunk_size: int) -> None:
     query, ref = _with_ties(kind)
     k = 5

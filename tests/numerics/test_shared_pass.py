@@ -97,3 +97,35 @@ def test_kid_sums_match_the_float64_kernel_value(make_features: Features) -> Non
     # float32 tiles: the kernel means are exact to about 1e-8 of their size (O(1) here)
     assert value == pytest.approx(np.mean(mmds), abs=1e-6)
     assert std == pytest.approx(np.std(mmds), abs=1e-6)
+
+
+@pytest.mark.parametrize("chunk_size", [7, 32])
+def test_shared_ball_tests_decide_ties_like_brute_force_both_ways(chunk_size: int) -> None:
+    # Dyadic coordinates: every distance exact, many equal, generated rows copying real rows.
+    rng = np.random.default_rng(3)
+    real = rng.integers(-8, 9, (64, 5)) / 4 + 1e3
+    fake = rng.integers(-8, 9, (72, 5)) / 4 + 1e3
+    fake[:24] = real[:24]
+    tests = {
+        shared_pass.BallTest("real", 3, inclusive=True, per_query="count", per_ref="count"),
+        shared_pass.BallTest("fake", 3, inclusive=False, per_query="count", per_ref="count"),
+        shared_pass.BallTest("fake", 5, inclusive=True, per_query="any", per_ref="any"),
+    }
+    shared = shared_pass.SharedPass(real, fake, shared_pass.Needs(tests=tests), chunk_size=chunk_size)
+
+    def brute(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)
+
+    sides = {"real": real, "fake": fake}
+    for test in tests:
+        centres, other = sides[test.centres], sides["fake" if test.centres == "real" else "real"]
+        own = brute(centres, centres)
+        np.fill_diagonal(own, np.inf)
+        radii = np.sort(own, axis=1)[:, test.k - 1]
+        d = brute(other, centres)
+        assert (d == radii[None, :]).any()  # ties on the spheres are there
+        inside = d <= radii[None, :] if test.inclusive else d < radii[None, :]
+        got = shared.members[test]
+        for value, want, axis in ((got.per_query, test.per_query, 1), (got.per_ref, test.per_ref, 0)):
+            expected = inside.any(axis=axis) if want == "any" else inside.sum(axis=axis)
+            np.testing.assert_array_equal(value, expected)
