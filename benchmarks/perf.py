@@ -1,7 +1,8 @@
 """The Tier-1 battery against the peers and against the bare products, at several sizes (issue #10).
 
     python -m benchmarks.perf                          # N = 1k, 5k, 10k; D = 2048; 3 repetitions
-    python -m benchmarks.perf --sizes 1000,5000,10000,20000,50000 --repeats 1 --out benchmarks/RESULTS.md
+    python -m benchmarks.perf --sizes 20000,50000 --repeats 1 --metrics precision-recall,density-coverage \
+        --peers "torch-fidelity save_cpu_ram"
 
 For each N, on N real vs N generated features of dimension D, in this one process:
 
@@ -12,9 +13,10 @@ For each N, on N real vs N generated features of dimension D, in this one proces
   above the diagonal, real x fake, FID's two covariances) in ganbench's tiles
   (:mod:`benchmarks.bare_products`);
 - **the peers**, each on the measures it has: torch-fidelity 0.4 (FID, KID, IS, precision/recall),
+  torch-fidelity's ``save_cpu_ram`` mode (P/R in row blocks: the only peer that fits 50k x 50k),
   prdc (precision/recall/density/coverage), torchmetrics (FID and KID, fed the features through an
   identity feature module), pytorch-fid and clean-fid (FID from the features' statistics; clean-fid
-  also KID). A peer that is not installed is reported as such.
+  also KID). A peer that is not installed is left out.
 
 Each entry: median, min and max wall seconds over the repetitions and the peak resident memory
 above the process's baseline during the call (sampled every 5 ms). The values are printed side by
@@ -110,17 +112,18 @@ def timed(
     return Timing(label, seconds, peak, values)
 
 
-def ganbench_battery(real: FeatureSet, fake: FeatureSet) -> dict[str, float]:
-    scores = score(BATTERY, real=real, fake=fake, train=None, class_prior=None)
+def ganbench_battery(real: FeatureSet, fake: FeatureSet, metrics: list[str]) -> dict[str, float]:
+    scores = score(metrics, real=real, fake=fake, train=None, class_prior=None)
     return {s.key: s.value for s in scores}
 
 
-def floor(real: FeatureSet, fake: FeatureSet) -> dict[str, float]:
+def floor(real: FeatureSet, fake: FeatureSet, covariances: bool) -> dict[str, float]:
     r, f = torch.from_numpy(real.features), torch.from_numpy(fake.features)
     symmetric_gram(r, DEFAULT_CHUNK_SIZE)
     symmetric_gram(f, DEFAULT_CHUNK_SIZE)
     cross_gram(f, r, DEFAULT_CHUNK_SIZE)
-    both_covariances(r, f)
+    if covariances:
+        both_covariances(r, f)
     return {}
 
 
@@ -159,6 +162,12 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
             }
 
         jobs["torch-fidelity (FID, KID, IS, P, R)"] = torch_fidelity
+
+        def torch_fidelity_low_memory() -> dict[str, float]:
+            prc = metric_prc.prc_features_to_metric(f32, r32, save_cpu_ram=True, verbose=False)
+            return {"precision": prc["precision"], "recall": prc["recall"]}
+
+        jobs["torch-fidelity save_cpu_ram (P, R)"] = torch_fidelity_low_memory
     except ImportError:
         pass
     try:
@@ -211,30 +220,26 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
     return jobs
 
 
-def run(sizes: list[int], dim: int, repeats: int, peers: bool) -> str:
+def run(sizes: list[int], dim: int, repeats: int, peers: list[str] | None, metrics: list[str]) -> str:
     lines = [f"## Tier-1 battery, D = {dim}, {repeats} repetition(s), float32 features", ""]
     lines += [*machine_lines(), ""]
     for n in sizes:
         real = inception_like(n, dim, seed=1)
         fake = inception_like(n, dim, seed=2, shift=0.15)
-        rows = [
-            timed(
-                "ganbench: FID, KID, IS, P, R, D, C (one shared pass)",
-                partial(ganbench_battery, real, fake),
-                repeats,
-                clear_memos,
-            )
-        ]
+        label = "ganbench: " + ", ".join(metrics) + " (one shared pass)"
+        rows = [timed(label, partial(ganbench_battery, real, fake, metrics), repeats, clear_memos)]
+        with_fid = "fid" in metrics
+        what = "RR, FF upper tiles; RF" + ("; 2 covariances" if with_fid else "")
         rows.append(
             timed(
-                "floor: bare float32 products (RR, FF upper tiles; RF; 2 covariances)",
-                partial(floor, real, fake),
+                f"floor: bare float32 products ({what})",
+                partial(floor, real, fake, with_fid),
                 repeats,
                 clear_memos,
             )
         )
-        if peers:
-            for label, job in peer_jobs(real, fake).items():
+        for label, job in peer_jobs(real, fake).items():
+            if peers is None or any(label.startswith(name + " (") for name in peers):
                 rows.append(timed(label, job, repeats, clear_memos))
         lines += [
             f"### N = {n:,} real vs {n:,} generated",
@@ -267,10 +272,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,5000,10000", help="comma-separated N (rows per set)")
     parser.add_argument("--dim", type=int, default=2048)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-peers", action="store_true", help="time ganbench and the floor only")
+    parser.add_argument(
+        "--peers",
+        default=None,
+        help="comma-separated peers to time (torch-fidelity, 'torch-fidelity save_cpu_ram', prdc, "
+        "torchmetrics, pytorch-fid, clean-fid; default: all installed; 'none': ganbench and the floor only)",
+    )
+    parser.add_argument("--metrics", default=",".join(BATTERY), help="the ganbench measures timed together")
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     args = parser.parse_args(argv)
-    report = run([int(s) for s in args.sizes.split(",")], args.dim, args.repeats, not args.no_peers)
+    peers = None if args.peers is None else [p.strip() for p in args.peers.split(",") if p.strip() != "none"]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report = run(sizes, args.dim, args.repeats, peers, args.metrics.split(","))
     print(report)
     if args.out:
         args.out.write_text(report + "\n")

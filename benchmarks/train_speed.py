@@ -1,0 +1,139 @@
+"""Training steps per second: ganbench's loop against a plain reference loop of the same networks (issue #10).
+
+    python -m benchmarks.train_speed                       # every variant, mnist-5k, batch 64, CPU
+    python -m benchmarks.train_speed --variants dcgan --kimg 6.4 --device cuda
+
+The reference loop is written the way the well-known PyTorch examples (``examples/dcgan``,
+``examples/mnist``) train: a ``DataLoader`` over a ``TensorDataset`` with a shuffling
+``RandomSampler`` and ``drop_last``, ``zero_grad()``, a fresh ``z`` per step, and every step's
+losses read with ``.item()`` for the log. It trains ganbench's networks with ganbench's losses,
+penalty, critic steps and Adam settings, and draws from the same seeded generators in the same
+order (the sampler's permutations from the shuffle generator, ``z`` and the penalty's
+interpolation from the step generator), so the two loops compute the same float32 numbers: the
+benchmark checks that their loss logs are bit-identical before it reports any speed.
+
+For each variant it reports discriminator steps per second (each consumes one real batch), the
+ratio ganbench / reference, and the machine. Wall time includes everything a training run does
+after the networks are built (batching, logging, divergence checks), not the network build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from contextlib import redirect_stdout
+
+import torch
+from torch.utils.data import DataLoader, RandomSampler, TensorDataset
+
+from benchmarks.bare_products import machine_lines
+from ganbench.config import TrainConfig
+from ganbench.images import uint8_to_signed
+from ganbench.registry import DATASETS, VARIANTS
+from ganbench.training.loop import build_networks, train
+from ganbench.variants import Variant
+
+
+def reference_loop(
+    variant: Variant, images: torch.Tensor, settings: TrainConfig, seed: int, device: torch.device
+) -> tuple[float, int, list[tuple[float, float]]]:
+    """A plain training loop in the style of the PyTorch examples: (seconds, D steps, losses per G step)."""
+    generator, discriminator = build_networks(variant, int(images.shape[1]), int(images.shape[-1]), seed)
+    generator.to(device).train()
+    discriminator.to(device).train()
+    opt_g = torch.optim.Adam(generator.parameters(), lr=variant.lr_g, betas=variant.betas)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=variant.lr_d, betas=variant.betas)
+    rng = torch.Generator(device=device).manual_seed(seed)
+    shuffle_rng = torch.Generator().manual_seed(seed)
+    dataset = TensorDataset(uint8_to_signed(images))
+    loader = DataLoader(
+        dataset,
+        batch_size=settings.batch_size,
+        sampler=RandomSampler(dataset, generator=shuffle_rng),
+        drop_last=True,
+    )
+    budget = settings.kimg * 1000
+    shown, d_steps, log = 0, 0, []
+    batches = iter(loader)
+    start = time.perf_counter()
+    with redirect_stdout(io.StringIO()):  # the examples print every 50 steps
+        while shown < budget:
+            for _ in range(variant.critic_steps):
+                try:
+                    (real,) = next(batches)
+                except StopIteration:
+                    batches = iter(loader)
+                    (real,) = next(batches)
+                real = real.to(device)
+                noise = torch.randn(settings.batch_size, variant.latent_dim, generator=rng, device=device)
+                with torch.no_grad():
+                    fake = generator(noise)
+                err_d = variant.discriminator_loss(discriminator(real), discriminator(fake))
+                if variant.penalty is not None:
+                    err_d = err_d + variant.penalty(discriminator, real, fake, rng)
+                discriminator.zero_grad()
+                err_d.backward()
+                opt_d.step()
+                d_steps += 1
+                shown += settings.batch_size
+            noise = torch.randn(settings.batch_size, variant.latent_dim, generator=rng, device=device)
+            err_g = variant.generator_loss(discriminator(generator(noise)))
+            generator.zero_grad()
+            err_g.backward()
+            opt_g.step()
+            log.append((err_d.item(), err_g.item()))
+            if len(log) % 50 == 0:
+                print(f"[{len(log)}] Loss_D: {log[-1][0]:.4f} Loss_G: {log[-1][1]:.4f}")
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - start, d_steps, log
+
+
+def ganbench_loop(
+    variant: Variant, images: torch.Tensor, settings: TrainConfig, seed: int, device: torch.device
+) -> tuple[float, int, list[dict[str, float]]]:
+    """ganbench's loop (network build excluded, as in the reference): (seconds, D steps, loss log)."""
+    result = train(variant, images, settings, seed=seed, device=device, progress=False)
+    return result.seconds, result.d_steps, result.losses
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", default="vanilla,dcgan,lsgan,wgan-gp")
+    parser.add_argument("--dataset", default="mnist-5k")
+    parser.add_argument("--kimg", type=float, default=3.2, help="real images shown per run, thousands")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    images = DATASETS[args.dataset]().train.images
+    settings = TrainConfig(kimg=args.kimg, batch_size=args.batch_size, log_every=1)
+    print(f"## Training speed: {args.dataset}, batch {args.batch_size}, {args.kimg} kimg per run, {device}\n")
+    print("\n".join(machine_lines()), "\n")
+    print(
+        "| variant | reference D steps/s (median, min–max) | ganbench D steps/s | ganbench / ref. | losses |"
+    )
+    print("|---|---|---|---|---|")
+    for name in args.variants.split(","):
+        variant = VARIANTS[name]
+        ref_rates, ours_rates = [], []
+        same = True
+        for _ in range(args.repeats):
+            seconds, steps, ref_log = reference_loop(variant, images, settings, 0, device)
+            ref_rates.append(steps / seconds)
+            seconds, steps, our_log = ganbench_loop(variant, images, settings, 0, device)
+            ours_rates.append(steps / seconds)
+            same &= [(row["d_loss"], row["g_loss"]) for row in our_log] == ref_log
+        ref, ours = statistics.median(ref_rates), statistics.median(ours_rates)
+        print(
+            f"| {name} | {ref:.1f} ({min(ref_rates):.1f}–{max(ref_rates):.1f}) | {ours:.1f} "
+            f"({min(ours_rates):.1f}–{max(ours_rates):.1f}) | {ours / ref:.2f} | "
+            f"{'bit-identical' if same else 'DIFFERENT'} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
