@@ -13,7 +13,7 @@ import numpy as np
 
 from ganbench.metrics.spec import metric
 from ganbench.numerics.checks import as_pair
-from ganbench.numerics.gaussian import frechet_distance, mean_and_covariance
+from ganbench.numerics.gaussian import frechet_distance_of_rows
 
 
 @metric(
@@ -28,7 +28,8 @@ def fid(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
 
     ``‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^½)`` with float64 means and unbiased (N − 1)
     covariances. Each set's statistics are memoised by content, so FID-infinity and repeated
-    evaluations against one real set reuse them.
+    evaluations against one real set reuse them; a set with fewer rows than dimensions takes the
+    rows' Gram route (:func:`~ganbench.numerics.gaussian.frechet_distance_of_rows`), the same value.
 
     Args:
         real: features [N, D], N >= 2.
@@ -39,6 +40,4 @@ def fid(*, real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
         covariances are rank-deficient: the value stays finite but is strongly biased upwards.
     """
     r, f = as_pair(real, fake, min_real=2, min_fake=2, keep_float32=True)
-    mu_r, sigma_r = mean_and_covariance(r)
-    mu_f, sigma_f = mean_and_covariance(f)
-    return {"fid": frechet_distance(mu_r, sigma_r, mu_f, sigma_f)}
+    return {"fid": frechet_distance_of_rows(r, f)}

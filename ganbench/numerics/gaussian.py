@@ -20,15 +20,11 @@ def mean_and_covariance(
     """Mean [D] and unbiased covariance [D, D] (divisor N - 1, as ``np.cov``) of rows [N, D], float64.
 
     Two passes over row chunks (mean, then centred scatter), so memory is O(D²) beyond the
-    input. Each chunk's scatter is a symmetric product (BLAS syrk: half of a full product) in the
-    input's precision, accumulated in float64:
-
-    - float64 rows: the result equals ``np.cov(x, rowvar=False)`` to rounding;
-    - float32 rows (what extractors give): centred on the float32-rounded mean μ̃ (one rounding
-      per element), each chunk's float32 scatter summed in float64, and the shift corrected,
-      ``Σ (x − μ)(x − μ)ᵀ = Σ (x − μ̃)(x − μ̃)ᵀ − N (μ − μ̃)(μ − μ̃)ᵀ``. Twice as fast; the entries
-      differ from float64 by float32 rounding (about 1e-7 of the largest), and FID by about 1e-9
-      relative on 10k x 2048 features (``benchmarks/perf.py`` prints both side by side).
+    input: each chunk is centred in float64 (float32 rows are widened chunk by chunk, never the
+    whole set) and its scatter is a symmetric product (BLAS syrk: half of a full product), so the
+    result equals ``np.cov(x, rowvar=False)`` to rounding. (A float32 scatter would be twice as
+    fast, but its rounding fills the null space of a rank-deficient or ill-conditioned covariance
+    and moves FID by ~1e-4 relative at 1,000 x 2048: not accurate enough.)
 
     The result is exactly symmetric. With ``cache`` the pair is memoised by content (see
     :func:`~ganbench.numerics.memo.fingerprint`), so FID and FID-infinity share the real set's
@@ -43,15 +39,11 @@ def mean_and_covariance(
         for i in range(0, n, chunk_rows):
             mu += arr[i : i + chunk_rows].sum(axis=0, dtype=np.float64)
         mu /= n
-        centre = mu.astype(arr.dtype)
         scatter = np.zeros((d, d))
-        buffer = np.empty((min(chunk_rows, n), d), dtype=arr.dtype)
+        buffer = np.empty((min(chunk_rows, n), d))
         for i in range(0, n, chunk_rows):
-            c = np.subtract(arr[i : i + chunk_rows], centre, out=buffer[: min(chunk_rows, n - i)])
+            c = np.subtract(arr[i : i + chunk_rows], mu, out=buffer[: min(chunk_rows, n - i)])
             scatter += c.T @ c  # numpy sees one operand and its transpose: a symmetric (syrk) product
-        shift = mu - centre  # zero for float64 rows
-        if shift.any():
-            scatter -= n * np.outer(shift, shift)
         return readonly(mu), readonly(scatter / (n - 1))
 
     if not cache:
@@ -150,3 +142,33 @@ def frechet_distances(
         value = float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * tr_covmean)
         values.append(max(value, 0.0))
     return values
+
+
+def frechet_distance_of_rows(x1: object, x2: object) -> float:
+    """:func:`frechet_distance` between the Gaussians fitted to rows x1 [N1, D] and x2 [N2, D].
+
+    With at least as many rows as dimensions in both sets, the memoised statistics of
+    :func:`mean_and_covariance` and :func:`frechet_distances`. With fewer rows than dimensions in
+    a set (e.g. 1,000 Inception features of 2,048 dimensions), its covariance is singular and the
+    D x D route needs a full eigendecomposition; the rows give the same value cheaper: with
+    centred rows ``X_i`` and ``Σ_i = X_iᵀ X_i / (N_i − 1)``, the non-zero eigenvalues of ``Σ1 Σ2``
+    are those of ``M Mᵀ`` for ``M = X1 X2ᵀ / √((N1 − 1)(N2 − 1))`` [N1, N2], so
+    ``Tr (Σ1 Σ2)^½`` is the sum of the singular values of M, and ``Tr Σ_i`` the squared norms of
+    the centred rows over ``N_i − 1``: products of N1 x N2 instead of D x D, in float64.
+    """
+    a, b = as_features("x1", x1, min_rows=2), as_features("x2", x2, min_rows=2)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"x1 and x2 must have the same number of columns; got {a.shape[1]} and {b.shape[1]}")
+    if min(a.shape[0], b.shape[0]) >= a.shape[1]:
+        mu1, sigma1 = mean_and_covariance(a)
+        mu2, sigma2 = mean_and_covariance(b)
+        return frechet_distance(mu1, sigma1, mu2, sigma2)
+    mu1, mu2 = a.mean(axis=0, dtype=np.float64), b.mean(axis=0, dtype=np.float64)
+    c1, c2 = a - mu1, b - mu2  # float64 [N, D]
+    n1, n2 = a.shape[0] - 1, b.shape[0] - 1
+    cross = (c1 @ c2.T) / np.sqrt(n1 * n2)  # [N1, N2]
+    gram = cross @ cross.T if cross.shape[0] <= cross.shape[1] else cross.T @ cross  # syrk, symmetric
+    tr_covmean = float(np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0.0, None)).sum())  # Σ σ(M)
+    diff = mu1 - mu2
+    traces = float(np.einsum("ij,ij->", c1, c1)) / n1 + float(np.einsum("ij,ij->", c2, c2)) / n2
+    return max(float(diff @ diff + traces - 2.0 * tr_covmean), 0.0)

@@ -57,3 +57,20 @@ def test_frechet_distance_rank_deficient_is_finite_and_non_negative(make_feature
 def test_frechet_distance_rejects_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match="one D"):
         C.frechet_distance(np.zeros(3), np.eye(3), np.zeros(4), np.eye(4))
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(40, 30), (30, 40), (80, 90)])
+def test_fid_from_rows_equals_the_covariance_route(n1: int, n2: int) -> None:
+    # 64 dimensions: fewer rows than dimensions in some sets (the rows' Gram route), more in others
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n1, 64)) @ rng.standard_normal((64, 64))
+    b = 0.5 + rng.standard_normal((n2, 64))
+    by_rows = C.frechet_distance_of_rows(a, b)
+    c1, c2 = a - a.mean(axis=0), b - b.mean(axis=0)
+    nuclear = np.linalg.svd(c1 @ c2.T / np.sqrt((n1 - 1) * (n2 - 1)), compute_uv=False).sum()
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    exact = diff @ diff + (c1 * c1).sum() / (n1 - 1) + (c2 * c2).sum() / (n2 - 1) - 2 * nuclear
+    assert by_rows == pytest.approx(exact, rel=1e-10)
+    mu1, s1 = C.mean_and_covariance(a, cache=False)
+    mu2, s2 = C.mean_and_covariance(b, cache=False)
+    assert C.frechet_distance(mu1, s1, mu2, s2) == pytest.approx(exact, rel=1e-6)
