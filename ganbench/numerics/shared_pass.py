@@ -15,6 +15,9 @@ reduces each tile for every measure that asked before it is dropped:
   product) instead of 100 new kernel matrices. The kernel is read from the distance tile:
   ``x·y = (‖x‖² + ‖y‖² − ‖x − y‖²) / 2``.
 
+The real set's self pass is memoised by its content (:data:`_REAL_PASS_MEMO`), so evaluating
+several generated sets against one real set (checkpoints, seeds, variants) pays for it once.
+
 Memory is bounded by tiles: O((N + M) · D) for the float32 centred copies, one tile, and
 O((N + M) · (k + rounds)) results; never an N x M matrix.
 
@@ -51,8 +54,14 @@ from ganbench.numerics.distances import (
     to_tensor,
 )
 from ganbench.numerics.kernels import kid_rounds
+from ganbench.numerics.memo import Memo, fingerprint
 
 SIDES = ("real", "fake")
+
+# The real set's self pass (k-NN candidates, KID's within-real sums) by the real set's content and
+# the pass's settings: a few MB per entry (N x 16 candidates), so repeated evaluations of generated
+# sets against one real set (checkpoints, seeds, variants) cost only the generated side.
+_REAL_PASS_MEMO = Memo(maxsize=2)
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ class _KidSums:
     accumulated tile by tile from distance tiles (float64 totals)."""
 
     def __init__(self, plan: KidPlan, n_real: int, n_fake: int, norms: dict[str, torch.Tensor], dim: int):
-        self.plan, self.dim = plan, dim
+        self.plan, self.dim, self.n_fake = plan, dim, n_fake
         device = norms["real"].device
         self.whole = plan.subset_size == n_real and plan.subset_size == n_fake
         rounds = (
@@ -206,10 +215,22 @@ class SharedPass:
         want = side in knn_sides and n > 1
         k_max = max([self.needs.knn.get(side, 1)] + [t.k for t in self.needs.tests if t.centres == side])
         keep = min(max(k_max, _KNN_MIN_K) + _KNN_EXTRA, n - 1)
-        scan = _KnnScan(p, keep, exclude_self=True, keep=keep) if want else None
-        if scan is None and not kid_sums:
+        if not want and not kid_sums:
             return
         pair = "rr" if side == "real" else "ff"
+        key = None
+        if side == "real":  # evaluations against one real set pay for its pass once
+            plans = tuple(sorted((repr(sums.plan), sums.n_fake) for sums in kid_sums))
+            key = ("real-self-pass", fingerprint(self.arrays["real"]), self.chunk, keep if want else 0, plans)
+            found = _REAL_PASS_MEMO.get(key)
+            if found is not None:
+                candidates, real_sums = found
+                if candidates is not None:
+                    self.candidates[side] = candidates
+                for sums in kid_sums:
+                    sums.sums[pair] = real_sums[sums.plan].clone()
+                return
+        scan = _KnnScan(p, keep, exclude_self=True, keep=keep) if want else None
         for rows, cols, d2 in _upper_tiles(p):
             mirrored = cols.start != rows.start
             for sums in kid_sums:
@@ -220,6 +241,9 @@ class SharedPass:
                     scan.add(cols, d2.T, rows.start)
         if scan is not None:
             self.candidates[side] = SelfCandidates.from_scan(scan)
+        if key is not None:
+            real_sums = {sums.plan: sums.sums[pair].clone() for sums in kid_sums}
+            _REAL_PASS_MEMO.put(key, (self.candidates.get(side), real_sums))
 
     def radius(self, side: str, k: int) -> np.ndarray:
         """The exact k-NN radii of one side's rows (read-only float64 [N])."""
@@ -257,7 +281,8 @@ class SharedPass:
             x, k = args
             side = side_of.get(id(x))
             candidates = self.candidates.get(side) if side else None
-            if candidates is None or k > candidates.kept - _KNN_EXTRA:
+            everyone = candidates is not None and candidates.kept == len(self.arrays[side]) - 1
+            if candidates is None or (k > candidates.kept - _KNN_EXTRA and not everyone):
                 return None
             return self.radius(side, int(k))
         if question == "members":

@@ -129,3 +129,33 @@ def test_shared_ball_tests_decide_ties_like_brute_force_both_ways(chunk_size: in
         for value, want, axis in ((got.per_query, test.per_query, 1), (got.per_ref, test.per_ref, 0)):
             expected = inside.any(axis=axis) if want == "any" else inside.sum(axis=axis)
             np.testing.assert_array_equal(value, expected)
+
+
+def test_a_second_generated_set_against_the_same_real_set_scans_only_itself(
+    make_features: Features, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = make_features(300, 12, seed=5, dtype=np.float32)
+    fakes = [make_features(250, 12, shift=s, seed=6 + i, dtype=np.float32) for i, s in enumerate((0.1, 0.3))]
+    tests = {shared_pass.BallTest("real", 5, inclusive=False, per_query="count", per_ref="any")}
+    needs = shared_pass.Needs(
+        knn={"real": 5, "fake": 3}, tests=tests, kid={shared_pass.KidPlan(4, 100, 3, 0)}
+    )
+    clear_memos()
+    fresh = [shared_pass.SharedPass(real, fake, needs) for fake in fakes[1:]]  # the second alone
+    clear_memos()
+    scans: list[int] = []
+    original = distances._KnnScan.__init__
+
+    def counting(self: distances._KnnScan, *args: object, **kwargs: object) -> None:
+        scans.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(distances._KnnScan, "__init__", counting)
+    shared_pass.SharedPass(real, fakes[0], needs)
+    assert len(scans) == 2  # real and generated
+    second = shared_pass.SharedPass(real, fakes[1], needs)
+    assert len(scans) == 3  # only the new generated set
+    assert second.kid == fresh[0].kid
+    for test in tests:
+        np.testing.assert_array_equal(second.members[test].per_query, fresh[0].members[test].per_query)
+        np.testing.assert_array_equal(second.members[test].per_ref, fresh[0].members[test].per_ref)
