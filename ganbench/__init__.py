@@ -22,7 +22,7 @@ from ganbench.studies.evaluate import EvaluateConfig, EvaluateError, evaluate
 from ganbench.studies.pipeline import run
 from ganbench.studies.validate import ValidateConfig, ValidateError, validate
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 __all__ = [
     "DATASETS",

@@ -43,6 +43,7 @@ OPTION_OF_SETTING = {
     "device": "--device",
     "train.kimg": "--budget-kimg",
     "train.budget_seconds": "--budget-seconds",
+    "train.kernels": "--train-kernels",
     "eval.metrics": "--metrics",
     "eval.n_samples": "--n-samples",
     "eval.bootstrap": "--bootstrap",
@@ -111,6 +112,12 @@ def main() -> None:
     "--budget-seconds", type=float, help="Optional wall-clock cap per run (breaks exact reproducibility)."
 )
 @click.option(
+    "--train-kernels",
+    help="reference (default: losses bit-identical to a plain PyTorch loop) or fast (channels-last "
+    "convolutions and a fused Adam: faster, other float32 rounding, so runs are not bit-identical "
+    "to reference ones).",
+)
+@click.option(
     "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
 )
 @click.option(
@@ -143,6 +150,7 @@ def run(
     metrics: str | None,
     budget_kimg: float | None,
     budget_seconds: float | None,
+    train_kernels: str | None,
     n_samples: int | None,
     bootstrap: int | None,
     eval_every: float | None,
@@ -165,6 +173,7 @@ def run(
         "device": device,
         "train.kimg": budget_kimg,
         "train.budget_seconds": budget_seconds,
+        "train.kernels": train_kernels,
         "eval.metrics": _csv(metrics),
         "eval.n_samples": n_samples,
         "eval.bootstrap": bootstrap,

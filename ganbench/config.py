@@ -36,6 +36,10 @@ class ConfigError(ValueError):
         self.setting = setting
 
 
+#: The training kernel choices (``train.kernels``).
+TRAIN_KERNELS = ("reference", "fast")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How each variant is trained."""
@@ -44,6 +48,9 @@ class TrainConfig:
     budget_seconds: float | None = None  # optional wall-clock cap per run; when it binds, runs stop early
     batch_size: int = 64  # real images per discriminator step
     log_every: int = 25  # generator steps between loss-log entries
+    # "reference": the float32 kernels of a plain PyTorch loop (losses bit-identical to it); "fast":
+    # channels-last convolutions and a fused Adam (same float32 math, another rounding order)
+    kernels: str = "reference"
 
 
 @dataclass(frozen=True)
@@ -290,6 +297,13 @@ def check_config(config: RunConfig) -> RunConfig:
         batch_size=_int("train.batch_size", t.batch_size, minimum=1, what="real images per D step"),
         log_every=_int("train.log_every", t.log_every, minimum=1, what="G steps between loss-log entries"),
     )
+    if train.kernels not in TRAIN_KERNELS:
+        raise ConfigError(
+            "train.kernels",
+            f"unknown training kernels {train.kernels!r}; choose one of {', '.join(TRAIN_KERNELS)} "
+            "(reference: losses bit-identical to a plain PyTorch loop; fast: channels-last convolutions "
+            "and a fused Adam, other float32 rounding)",
+        )
 
     e = config.eval
     if not isinstance(e.extractor, str) or e.extractor not in EXTRACTORS:

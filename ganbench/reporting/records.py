@@ -36,6 +36,7 @@ FIELDS: tuple[str, ...] = (
     "train_seconds",
     "budget_kimg",  # budget requested: kimg (runs before 0.2 lack this and the next field)
     "budget_seconds",  # budget requested: wall-clock cap per run, None when uncapped
+    "train_kernels",  # (0.6) reference | fast (channels-last convs, fused Adam); None before: reference
     "extractor",  # extractor name
     "extractor_hash",  # first 16 hex digits of its weights' SHA-256
     "extractor_protocol",  # how images were fed to it, in words

@@ -142,6 +142,7 @@ class _Evaluator:
             "d_steps": point.d_steps,
             "budget_kimg": self.config.train.kimg,
             "budget_seconds": self.config.train.budget_seconds,
+            "train_kernels": self.config.train.kernels,
         }
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
         self.log(f"{label} | {_keys(scores)}")
@@ -259,6 +260,7 @@ def run(
                 "train_seconds": round(result.seconds, 3),
                 "budget_kimg": config.train.kimg,
                 "budget_seconds": config.train.budget_seconds,
+                "train_kernels": config.train.kernels,
             }
             head = (
                 f"{name} seed {seed}: {result.kimg:.1f} kimg, {result.g_steps} G / {result.d_steps} D steps, "

@@ -64,6 +64,32 @@ class Checkpoint:
     d_steps: int
 
 
+class _FiniteWatch:
+    """The first D step whose loss (D's, or G's after it) was not finite, kept on the device.
+
+    Reading a loss on the host waits for the device to finish the step; on a GPU that stall costs
+    more than these small networks' steps. The check is therefore a device-side minimum, read
+    every ``every`` G steps (every step on the CPU, where reading costs nothing), so a run that
+    diverges stops at most ``every`` G steps later and still reports the exact first step.
+    """
+
+    def __init__(self, device: torch.device, every: int) -> None:
+        self.every = every
+        self.never = torch.iinfo(torch.int64).max
+        self.earliest = torch.full((), self.never, dtype=torch.int64, device=device)
+
+    def see(self, loss: torch.Tensor, step: int) -> None:
+        bad = ~torch.isfinite(loss.detach())
+        self.earliest = torch.where(bad, torch.clamp(self.earliest, max=step), self.earliest)
+
+    def due(self, g_steps: int) -> bool:
+        return g_steps % self.every == 0
+
+    def first(self) -> int | None:
+        value = int(self.earliest)
+        return None if value == self.never else value
+
+
 def build_networks(
     variant: Variant, channels: int, image_size: int, seed: int
 ) -> tuple[nn.Module, nn.Module]:
@@ -88,11 +114,18 @@ def train(
     """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until the budget of ``settings`` is spent.
 
     ``settings`` (:class:`~ganbench.config.TrainConfig`, the one home of the defaults) gives
-    the budget in kimg, the optional wall-clock cap, the batch size and the logging interval.
+    the budget in kimg, the optional wall-clock cap, the batch size, the logging interval and the
+    kernels: ``"reference"`` computes exactly what a plain PyTorch loop of the same networks
+    computes (``benchmarks/train_speed.py`` checks the losses bit for bit); ``"fast"`` keeps
+    images and convolution weights channels-last and steps a fused Adam, the same float32 math
+    in another rounding order (faster on CPUs and GPUs; a run is then not bit-identical to a
+    reference run of the same seed, as training amplifies the first differences).
     Each discriminator step draws the next real batch of an epoch-wise shuffled stream; a
     generator step follows every ``variant.critic_steps`` discriminator steps. Every random
     draw (initialisation, shuffling, z, penalty interpolation) comes from ``seed``.
-    Training stops, with ``status="diverged"``, at the first non-finite loss.
+    Training stops, with ``status="diverged"``, after the first non-finite loss (at the next
+    generator step on the CPU, within ``log_every`` generator steps on a GPU, see
+    :class:`_FiniteWatch`), and reports the discriminator step where it happened.
 
     With ``every_kimg`` and ``on_checkpoint``, ``on_checkpoint`` is called after the first
     generator step at or past each multiple of ``every_kimg`` below the budget (the end of
@@ -106,31 +139,35 @@ def train(
     device = torch.device(device)
     channels, image_size = int(images.shape[1]), int(images.shape[-1])
     generator, discriminator = build_networks(variant, channels, image_size, seed)
-    generator.to(device).train()
-    discriminator.to(device).train()
-    opt_g = torch.optim.Adam(generator.parameters(), lr=variant.lr_g, betas=variant.betas)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=variant.lr_d, betas=variant.betas)
+    fast = settings.kernels == "fast"
+    layout = torch.channels_last if fast else torch.contiguous_format
+    generator.to(device, memory_format=layout).train()
+    discriminator.to(device, memory_format=layout).train()
+    adam = {"fused": True} if fast else {}  # fused: one kernel per step, another rounding order
+    opt_g = torch.optim.Adam(generator.parameters(), lr=variant.lr_g, betas=variant.betas, **adam)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=variant.lr_d, betas=variant.betas, **adam)
 
     rng = torch.Generator(device=device).manual_seed(seed)
     shuffle_rng = torch.Generator().manual_seed(seed)
-    data = uint8_to_signed(images).to(device)
+    data = uint8_to_signed(images).to(device).contiguous(memory_format=layout)
     budget_images = math.ceil(settings.kimg * 1000)
     batches_per_epoch = data.shape[0] // batch_size  # the incomplete last batch is dropped
-    order = torch.randperm(data.shape[0], generator=shuffle_rng)
+    order = torch.randperm(data.shape[0], generator=shuffle_rng).to(device)  # one copy per epoch
     cursor = 0
 
     def next_real_batch() -> torch.Tensor:
         nonlocal order, cursor
         if cursor == batches_per_epoch:
-            order, cursor = torch.randperm(data.shape[0], generator=shuffle_rng), 0
-        idx = order[cursor * batch_size : (cursor + 1) * batch_size].to(device)
+            order, cursor = torch.randperm(data.shape[0], generator=shuffle_rng).to(device), 0
+        idx = order[cursor * batch_size : (cursor + 1) * batch_size]
         cursor += 1
-        return data[idx]
+        return data[idx].contiguous(memory_format=layout)
 
     def latent() -> torch.Tensor:
         return torch.randn(batch_size, variant.latent_dim, generator=rng, device=device)
 
     shown = g_steps = d_steps = 0
+    watch = _FiniteWatch(device, every=1 if device.type == "cpu" else log_every)
     next_checkpoint = every_kimg * 1000 if every_kimg and on_checkpoint else math.inf
     status, diverged_at = "ok", None
     losses: list[dict[str, float]] = []
@@ -160,18 +197,15 @@ def train(
             d_steps += 1
             shown += batch_size
             bar.update(batch_size)
-            if not torch.isfinite(d_loss):
-                status, diverged_at = "diverged", d_steps
-                break
-        if status == "diverged":
-            break
+            watch.see(d_loss, d_steps)
         g_loss = variant.generator_loss(discriminator(generator(latent())))
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
         g_steps += 1
-        if not torch.isfinite(g_loss):
-            status, diverged_at = "diverged", d_steps
+        watch.see(g_loss, d_steps)
+        if watch.due(g_steps) and (diverged_at := watch.first()) is not None:
+            status = "diverged"
             break
         if g_steps % log_every == 0 or shown >= budget_images:
             losses.append(
@@ -192,6 +226,8 @@ def train(
             while next_checkpoint <= shown:
                 next_checkpoint += every_kimg * 1000
     bar.close()
+    if status != "diverged" and (first_bad := watch.first()) is not None:  # after the last check
+        status, diverged_at = "diverged", first_bad
     generator.eval()
     discriminator.eval()
     return TrainResult(
