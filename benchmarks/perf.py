@@ -150,7 +150,9 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
             fid = metric_fid.fid_statistics_to_metric(
                 metric_fid.fid_features_to_statistics(r32), metric_fid.fid_features_to_statistics(f32), False
             )
-            kid = metric_kid.kid_features_to_metric(f32, r32, kid_subset_size=subset, verbose=False)
+            kid = metric_kid.kid_features_to_metric(
+                f32, r32, kid_subset_size=subset, rng_seed=0, verbose=False
+            )
             isc = metric_isc.isc_features_to_metric(torch.from_numpy(fake.logits), rng_seed=0)
             prc = metric_prc.prc_features_to_metric(f32, r32, verbose=False)
             return {
