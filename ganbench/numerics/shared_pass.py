@@ -37,7 +37,7 @@ import torch
 
 from ganbench.numerics import active_pass
 from ganbench.numerics.blocks import chunks
-from ganbench.numerics.checks import as_features
+from ganbench.numerics.checks import as_features, same_width
 from ganbench.numerics.distances import (
     _KNN_EXTRA,
     _KNN_MIN_K,
@@ -184,6 +184,7 @@ class SharedPass:
             "real": as_features("real", real, min_rows=2),
             "fake": as_features("fake", fake, min_rows=2),
         }
+        same_width(real=self.arrays["real"], fake=self.arrays["fake"])
         self.needs = needs
         self.device = torch.device(device)
         self.chunk = chunk_size

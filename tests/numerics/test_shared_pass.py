@@ -159,3 +159,8 @@ def test_a_second_generated_set_against_the_same_real_set_scans_only_itself(
     for test in tests:
         np.testing.assert_array_equal(second.members[test].per_query, fresh[0].members[test].per_query)
         np.testing.assert_array_equal(second.members[test].per_ref, fresh[0].members[test].per_ref)
+
+
+def test_sets_of_different_widths_are_refused_with_a_clear_error(make_features: Features) -> None:
+    with pytest.raises(ValueError, match="same feature size"):
+        shared_pass.SharedPass(make_features(20, 4), make_features(20, 5), shared_pass.Needs(knn={"real": 3}))
