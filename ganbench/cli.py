@@ -114,8 +114,8 @@ def main() -> None:
 @click.option(
     "--train-kernels",
     help="reference (default: losses bit-identical to a plain PyTorch loop) or fast (channels-last "
-    "convolutions and a fused Adam: faster, other float32 rounding, so runs are not bit-identical "
-    "to reference ones).",
+    "convolutions and a fused Adam: faster where those kernels are, other float32 rounding, so runs "
+    "are not bit-identical to reference ones).",
 )
 @click.option(
     "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
