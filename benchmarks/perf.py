@@ -143,6 +143,10 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
     jobs: dict[str, Callable[[], dict[str, float]]] = {}
     r32, f32 = torch.from_numpy(real.features), torch.from_numpy(fake.features)
     subset = min(1000, len(real), len(fake))
+
+    def numpy_statistics() -> list[tuple[np.ndarray, np.ndarray]]:
+        """Mean and np.cov of each set, as pytorch-fid and clean-fid compute them before their FID."""
+        return [(x.mean(axis=0), np.cov(x, rowvar=False)) for x in (real.features, fake.features)]
     try:
         from torch_fidelity import metric_fid, metric_isc, metric_kid, metric_prc
 
@@ -201,7 +205,7 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
         from pytorch_fid.fid_score import calculate_frechet_distance
 
         def pytorch_fid_job() -> dict[str, float]:
-            stats = [(x.mean(axis=0), np.cov(x, rowvar=False)) for x in (real.features, fake.features)]
+            stats = numpy_statistics()
             return {"fid": float(calculate_frechet_distance(*stats[0], *stats[1]))}
 
         jobs["pytorch-fid (FID)"] = pytorch_fid_job
@@ -211,7 +215,7 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
         from cleanfid import fid as clean_fid
 
         def clean_fid_job() -> dict[str, float]:
-            stats = [(x.mean(axis=0), np.cov(x, rowvar=False)) for x in (real.features, fake.features)]
+            stats = numpy_statistics()
             value = clean_fid.frechet_distance(*stats[0], *stats[1])
             kid = clean_fid.kernel_distance(real.features, fake.features, max_subset_size=subset)
             return {"fid": float(value), "kid": float(kid)}

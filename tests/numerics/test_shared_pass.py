@@ -32,6 +32,19 @@ def feature_sets(make_features: Features, n: int = 400, dim: int = 24) -> tuple[
     return as_set(real), as_set(fake)
 
 
+def count_knn_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one entry per k-NN scan started (one per self pass)."""
+    scans: list[int] = []
+    original = distances._KnnScan.__init__
+
+    def counting(self: distances._KnnScan, *args: object, **kwargs: object) -> None:
+        scans.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(distances._KnnScan, "__init__", counting)
+    return scans
+
+
 def test_the_battery_in_one_pass_equals_each_measure_alone(make_features: Features) -> None:
     real, fake = feature_sets(make_features)
     clear_memos()
@@ -56,14 +69,7 @@ def test_scoring_makes_one_pass_over_each_set(
     make_features: Features, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real, fake = feature_sets(make_features)
-    scans: list[int] = []
-    original = distances._KnnScan.__init__
-
-    def counting(self: distances._KnnScan, *args: object, **kwargs: object) -> None:
-        scans.append(1)
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(distances._KnnScan, "__init__", counting)
+    scans = count_knn_scans(monkeypatch)
     clear_memos()
     score(
         ["precision-recall", "density-coverage", "kid"],
@@ -143,14 +149,7 @@ def test_a_second_generated_set_against_the_same_real_set_scans_only_itself(
     clear_memos()
     fresh = [shared_pass.SharedPass(real, fake, needs) for fake in fakes[1:]]  # the second alone
     clear_memos()
-    scans: list[int] = []
-    original = distances._KnnScan.__init__
-
-    def counting(self: distances._KnnScan, *args: object, **kwargs: object) -> None:
-        scans.append(1)
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(distances._KnnScan, "__init__", counting)
+    scans = count_knn_scans(monkeypatch)
     shared_pass.SharedPass(real, fakes[0], needs)
     assert len(scans) == 2  # real and generated
     second = shared_pass.SharedPass(real, fakes[1], needs)
