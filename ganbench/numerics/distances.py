@@ -529,6 +529,13 @@ class _KnnScan:
         """Offer ``tile`` [len(block), C] (columns ``col_start``...) to the query rows ``block``."""
         self.tops[block.start // self.p.chunk].update(tile, col_start)
 
+    def add_upper(self, rows: slice, cols: slice, d2: torch.Tensor) -> None:
+        """Offer an upper tile of a self pass to its rows and, off the diagonal, transposed to its
+        columns: it stands for the tile below the diagonal too."""
+        self.add(rows, d2, cols.start)
+        if cols.start != rows.start:
+            self.add(cols, d2.T, rows.start)
+
     def result(self) -> KNN:
         dist = np.empty((self.p.n_q, self.k))
         idx = np.empty((self.p.n_q, self.k), dtype=np.int64)
@@ -628,9 +635,7 @@ def self_knn(p: _Pass, k: int) -> KNN:
     scan = _KnnScan(p, k, exclude_self=True)
     with float32_products():
         for rows, cols, d2 in _upper_tiles(p):
-            scan.add(rows, d2, cols.start)
-            if cols.start != rows.start:
-                scan.add(cols, d2.T, rows.start)
+            scan.add_upper(rows, cols, d2)
     return scan.result()
 
 
@@ -788,9 +793,7 @@ def self_candidates(
     scan = _KnnScan(p, keep, exclude_self=True, keep=keep)
     with float32_products():
         for rows, cols, d2 in _upper_tiles(p):
-            scan.add(rows, d2, cols.start)
-            if cols.start != rows.start:
-                scan.add(cols, d2.T, rows.start)
+            scan.add_upper(rows, cols, d2)
     return SelfCandidates.from_scan(scan)
 
 

@@ -237,9 +237,7 @@ class SharedPass:
             for sums in kid_sums:
                 sums.add(pair, rows, cols, d2, mirrored=mirrored)
             if scan is not None:
-                scan.add(rows, d2, cols.start)
-                if mirrored:
-                    scan.add(cols, d2.T, rows.start)
+                scan.add_upper(rows, cols, d2)
         if scan is not None:
             self.candidates[side] = SelfCandidates.from_scan(scan)
         if key is not None:
