@@ -198,9 +198,14 @@ def train(
             shown += batch_size
             bar.update(batch_size)
             watch.see(d_loss, d_steps)
+        # D's weight gradients of the G step are never used (the next D step starts from zero):
+        # with D frozen, the backward computes only the input gradients G needs, with the same
+        # kernels, so G's gradients and the losses stay bit-identical to a plain loop's.
+        discriminator.requires_grad_(False)
         g_loss = variant.generator_loss(discriminator(generator(latent())))
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
+        discriminator.requires_grad_(True)
         opt_g.step()
         g_steps += 1
         watch.see(g_loss, d_steps)
