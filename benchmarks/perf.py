@@ -23,12 +23,23 @@ above the process's baseline during the call (sampled every 5 ms). The values ar
 side so agreement can be read off. Features: non-negative, Inception-like rows
 ``relu(z A) + noise`` with a 64-d latent z (seeded; real and generated differ by a latent shift).
 The machine, the BLAS libraries (threadpoolctl) and the OpenBLAS variables are printed first.
+
+OpenBLAS reads ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` once, when numpy loads it, so the
+numpy-based peers (prdc, pytorch-fid, clean-fid; ganbench's FID solve also runs in numpy) cannot
+be timed both ways in one process. ``--blas-env`` reruns the same sizes, with ganbench, the floor
+and those peers, in a child process whose environment differs only in the given variables
+(``--blas-env unset`` removes them), and appends its tables::
+
+    python -m benchmarks.perf --sizes 10000 --blas-env OPENBLAS_CORETYPE=Haswell,OPENBLAS_L2_SIZE=262144
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,13 +51,20 @@ import numpy as np
 import psutil
 import torch
 
-from benchmarks.bare_products import both_covariances, cross_gram, machine_lines, symmetric_gram
+from benchmarks.bare_products import (
+    OPENBLAS_VARIABLES,
+    both_covariances,
+    cross_gram,
+    machine_lines,
+    symmetric_gram,
+)
 from ganbench.evaluation.features import FeatureSet
 from ganbench.evaluation.scoring import score
 from ganbench.numerics.distances import DEFAULT_CHUNK_SIZE
 from ganbench.numerics.memo import clear_memos
 
 BATTERY = ["fid", "kid", "is", "precision-recall", "density-coverage"]
+NUMPY_PEERS = ["prdc", "pytorch-fid", "clean-fid"]
 
 
 def inception_like(n: int, dim: int, *, seed: int, shift: float = 0.0, classes: int = 1008) -> FeatureSet:
@@ -147,6 +165,7 @@ def peer_jobs(real: FeatureSet, fake: FeatureSet) -> dict[str, Callable[[], dict
     def numpy_statistics() -> list[tuple[np.ndarray, np.ndarray]]:
         """Mean and np.cov of each set, as pytorch-fid and clean-fid compute them before their FID."""
         return [(x.mean(axis=0), np.cov(x, rowvar=False)) for x in (real.features, fake.features)]
+
     try:
         from torch_fidelity import metric_fid, metric_isc, metric_kid, metric_prc
 
@@ -273,6 +292,39 @@ def run(sizes: list[int], dim: int, repeats: int, peers: list[str] | None, metri
     return "\n".join(lines)
 
 
+def blas_environment(spec: str) -> dict[str, str]:
+    """This process's environment with the OpenBLAS variables of ``spec`` ("NAME=VALUE,...", or
+    "unset" to remove every OpenBLAS variable); a name outside :data:`OPENBLAS_VARIABLES` is refused."""
+    env = dict(os.environ)
+    if spec.strip() == "unset":
+        for name in OPENBLAS_VARIABLES:
+            env.pop(name, None)
+        return env
+    for item in spec.split(","):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in OPENBLAS_VARIABLES or not value.strip():
+            raise SystemExit(
+                f"--blas-env: {item!r} is not NAME=VALUE with NAME one of {', '.join(OPENBLAS_VARIABLES)} "
+                "(or pass 'unset')"
+            )
+        env[name] = value.strip()
+    return env
+
+
+def rerun_with_blas_environment(spec: str, args: argparse.Namespace) -> str:
+    """The numpy-based peers, ganbench and the floor at the same sizes, in a child process with the
+    OpenBLAS variables of ``spec`` (see :func:`blas_environment`): its markdown report."""
+    command = [
+        sys.executable, "-m", "benchmarks.perf", "--sizes", args.sizes, "--dim", str(args.dim),
+        "--repeats", str(args.repeats), "--metrics", args.metrics, "--peers", ",".join(NUMPY_PEERS),
+    ]  # fmt: skip
+    child = subprocess.run(command, env=blas_environment(spec), capture_output=True, text=True, check=False)
+    if child.returncode != 0:
+        raise SystemExit(f"the --blas-env rerun failed:\n{child.stderr[-2000:]}")
+    return f"# The same, rerun in a child process with --blas-env {spec}\n\n{child.stdout}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000,10000", help="comma-separated N (rows per set)")
@@ -285,11 +337,20 @@ def main(argv: list[str] | None = None) -> None:
         "torchmetrics, pytorch-fid, clean-fid; default: all installed; 'none': ganbench and the floor only)",
     )
     parser.add_argument("--metrics", default=",".join(BATTERY), help="the ganbench measures timed together")
+    parser.add_argument(
+        "--blas-env",
+        help="also rerun ganbench, the floor and the numpy-based peers in a child process with these "
+        "OpenBLAS variables (NAME=VALUE,...; 'unset' removes them)",
+    )
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     args = parser.parse_args(argv)
+    if args.blas_env:
+        blas_environment(args.blas_env)  # a malformed value fails before the first timing
     peers = None if args.peers is None else [p.strip() for p in args.peers.split(",") if p.strip() != "none"]
     sizes = [int(s) for s in args.sizes.split(",")]
     report = run(sizes, args.dim, args.repeats, peers, args.metrics.split(","))
+    if args.blas_env:
+        report += "\n" + rerun_with_blas_environment(args.blas_env, args)
     print(report)
     if args.out:
         args.out.write_text(report + "\n")
