@@ -217,9 +217,10 @@ def _names(setting: str, values: tuple[Any, ...], registry: Any, what: str) -> t
         return tuple(registry.names())
     for name in names:
         if name not in registry:
-            raise ConfigError(
-                setting, f"unknown {what} {name!r}; valid {what}s: {', '.join(registry.names())}"
-            )
+            try:
+                registry[name]
+            except KeyError as err:  # the registry's message lists the valid names and spellings
+                raise ConfigError(setting, str(err)) from None
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ConfigError(
