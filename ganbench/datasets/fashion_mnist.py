@@ -17,7 +17,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ganbench.datasets._idx_dataset import load_idx_dataset, torchvision_download
+from ganbench.datasets._download import torchvision_download
+from ganbench.datasets._idx_dataset import load_idx_dataset
 from ganbench.datasets.spec import Dataset, default_data_root
 from ganbench.registry import DATASETS
 

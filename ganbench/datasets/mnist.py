@@ -3,7 +3,7 @@
 Files are read from torchvision's layout, ``<root>/MNIST/raw/`` holding ``train-images-idx3-ubyte``,
 ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte`` (each plain or
 ``.gz``). When they are missing and ``download=True``, ``torchvision.datasets.MNIST`` fetches them into
-that same folder; offline this fails within seconds (see `_idx_dataset.torchvision_download`).
+that same folder; offline this fails within seconds (see `_download.torchvision_download`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ganbench.datasets._idx_dataset import load_idx_dataset, torchvision_download
+from ganbench.datasets._download import torchvision_download
+from ganbench.datasets._idx_dataset import load_idx_dataset
 from ganbench.datasets.spec import Dataset, default_data_root
 from ganbench.registry import DATASETS
 

@@ -10,8 +10,9 @@ import pytest
 import torch
 
 from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
+from ganbench.datasets._download import DOWNLOAD_TIMEOUT_S
 from ganbench.datasets._idx import write_idx
-from ganbench.datasets._idx_dataset import DOWNLOAD_TIMEOUT_S, load_idx_dataset
+from ganbench.datasets._idx_dataset import load_idx_dataset
 from ganbench.datasets.mnist import mnist
 from ganbench.registry import DATASETS
 
