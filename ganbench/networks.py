@@ -127,3 +127,32 @@ def dcgan_init(module: nn.Module) -> None:
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+
+
+def without_batch_norm(module: nn.Module) -> nn.Module:
+    """``module`` with every ``BatchNorm2d`` / ``BatchNorm1d`` replaced by an identity, in place.
+
+    For objectives with a per-sample gradient penalty (WGAN-GP, DRAGAN), which batch statistics
+    would mix across the batch (Gulrajani et al. 2017, arXiv:1704.00028, section 4). A
+    convolution that fed a batch norm keeps ``bias=False``.
+    """
+    for name, child in module.named_children():
+        if isinstance(child, nn.BatchNorm1d | nn.BatchNorm2d):
+            setattr(module, name, nn.Identity())
+        else:
+            without_batch_norm(child)
+    return module
+
+
+def with_spectral_norm(module: nn.Module) -> nn.Module:
+    """``module`` with the weight of every convolution and linear layer spectrally normalised, in place.
+
+    W / σ(W), σ estimated by one power iteration per training forward pass (Miyato et al. 2018,
+    "Spectral Normalization for GANs", arXiv:1802.05957), through
+    ``torch.nn.utils.parametrizations.spectral_norm``. Its random start vector is drawn from the
+    global RNG, so build inside :func:`ganbench.seeding.seeded` for a seeded network.
+    """
+    for child in list(module.modules()):
+        if isinstance(child, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+            nn.utils.parametrizations.spectral_norm(child)
+    return module

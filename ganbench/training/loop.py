@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import torch
@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from ganbench.config import TrainConfig
 from ganbench.images import uint8_to_signed
+from ganbench.networks import with_spectral_norm, without_batch_norm
 from ganbench.seeding import seeded
 from ganbench.variants import Variant
 
@@ -97,7 +98,28 @@ def build_networks(
     with seeded(seed):
         generator = variant.build_generator(variant.latent_dim, channels, image_size)
         discriminator = variant.build_discriminator(channels, image_size)
+        if not variant.discriminator_batch_norm:
+            discriminator = without_batch_norm(discriminator)
+        if variant.spectral_norm:
+            discriminator = with_spectral_norm(discriminator)
     return generator, discriminator
+
+
+def make_optimizer(
+    variant: Variant, parameters: Iterable[nn.Parameter], lr: float, *, fused: bool = False
+) -> torch.optim.Optimizer:
+    """The variant's optimiser over ``parameters``: Adam with its betas, or RMSprop (the original
+    WGAN's, torch's defaults otherwise). ``fused``: Adam's one-kernel step (another rounding order)."""
+    if variant.optimizer == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=lr)
+    return torch.optim.Adam(parameters, lr=lr, betas=variant.betas, **({"fused": True} if fused else {}))
+
+
+def clip_weights(discriminator: nn.Module, bound: float) -> None:
+    """Clamp every parameter of D to [-bound, bound] in place (Arjovsky et al. 2017, Algorithm 1)."""
+    with torch.no_grad():
+        for parameter in discriminator.parameters():
+            parameter.clamp_(-bound, bound)
 
 
 def train(
@@ -143,9 +165,8 @@ def train(
     layout = torch.channels_last if fast else torch.contiguous_format
     generator.to(device, memory_format=layout).train()
     discriminator.to(device, memory_format=layout).train()
-    adam = {"fused": True} if fast else {}  # fused: one kernel per step, another rounding order
-    opt_g = torch.optim.Adam(generator.parameters(), lr=variant.lr_g, betas=variant.betas, **adam)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=variant.lr_d, betas=variant.betas, **adam)
+    opt_g = make_optimizer(variant, generator.parameters(), variant.lr_g, fused=fast)
+    opt_d = make_optimizer(variant, discriminator.parameters(), variant.lr_d, fused=fast)
 
     rng = torch.Generator(device=device).manual_seed(seed)
     shuffle_rng = torch.Generator().manual_seed(seed)
@@ -194,6 +215,8 @@ def train(
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
+            if variant.weight_clip is not None:
+                clip_weights(discriminator, variant.weight_clip)
             d_steps += 1
             shown += batch_size
             bar.update(batch_size)

@@ -4,6 +4,7 @@ ReLU in G, LeakyReLU 0.2 in D, Adam lr 2e-4, beta1 0.5, non-saturating BCE loss.
 from ganbench.losses import bce_discriminator_loss, non_saturating_generator_loss
 from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
+from ganbench.variants.search_space import ADAM_WIDE
 from ganbench.variants.spec import Variant
 
 VARIANTS.register(
@@ -15,5 +16,6 @@ VARIANTS.register(
         build_discriminator=ConvDiscriminator,
         discriminator_loss=bce_discriminator_loss,
         generator_loss=non_saturating_generator_loss,
+        search_space=ADAM_WIDE,
     ),
 )

@@ -3,6 +3,7 @@
 from ganbench.losses import least_squares_discriminator_loss, least_squares_generator_loss
 from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
+from ganbench.variants.search_space import ADAM_WIDE
 from ganbench.variants.spec import Variant
 
 VARIANTS.register(
@@ -14,5 +15,6 @@ VARIANTS.register(
         build_discriminator=ConvDiscriminator,
         discriminator_loss=least_squares_discriminator_loss,
         generator_loss=least_squares_generator_loss,
+        search_space=ADAM_WIDE,
     ),
 )

@@ -1,16 +1,23 @@
 """The variant contract: networks, losses, penalty, critic steps and optimiser settings.
 
-Every variant is trained by the one loop in :mod:`ganbench.train`; a variant only says what
-differs between GANs.
+Every variant is trained by the one loop in :mod:`ganbench.training.loop`; a variant only says
+what differs between GANs: its networks (``build_*``, ``latent_dim``) and its objective (everything
+else). ``NETWORKS:OBJECTIVE`` spellings combine the two halves of two variants
+(:mod:`ganbench.variants.compose`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+
+from ganbench.variants.search_space import SearchSpace
+
+#: The optimisers a variant can ask for (both networks use the same one).
+OPTIMIZERS = ("adam", "rmsprop")
 
 #: ``(discriminator, real [B,C,H,W], fake [B,C,H,W], generator) -> scalar`` extra D-loss term.
 Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
@@ -30,8 +37,20 @@ class Variant:
         generator_loss: ``(scores_fake [B]) -> scalar``.
         penalty: optional extra discriminator term (e.g. the WGAN-GP gradient penalty).
         critic_steps: discriminator steps per generator step; each consumes one real batch.
-        lr_g, lr_d, betas: Adam settings of the paper.
+        lr_g, lr_d, betas: optimiser settings of the paper (``betas`` is Adam's; RMSprop has none).
         latent_dim: size of z.
+        optimizer: ``"adam"`` or ``"rmsprop"`` (the original WGAN), for both networks.
+        weight_clip: clip every D parameter to [-c, c] after each D step (the original WGAN's
+            Lipschitz constraint), or None.
+        spectral_norm: spectrally normalise every convolution and linear layer of D (Miyato et
+            al. 2018), one power iteration per forward pass.
+        discriminator_batch_norm: False removes D's batch norm layers, whatever built D: a
+            per-sample gradient penalty is not defined through batch statistics (Gulrajani et
+            al. 2017, section 4), so the objectives with one say False, also when they are
+            combined with another variant's networks (``dcgan:wgan-gp``).
+        search_space: the hyperparameter ranges the variant's paper or Lucic et al. 2018
+            (arXiv:1711.10337, their "wide" search) tune, by setting name; see
+            :mod:`ganbench.variants.search_space`.
     """
 
     name: str
@@ -46,3 +65,12 @@ class Variant:
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     latent_dim: int = 100
+    optimizer: str = "adam"
+    weight_clip: float | None = None
+    spectral_norm: bool = False
+    discriminator_batch_norm: bool = True
+    search_space: SearchSpace = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"variant {self.name}: optimizer {self.optimizer!r} is not one of {OPTIMIZERS}")

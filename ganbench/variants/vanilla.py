@@ -10,6 +10,7 @@ from dataclasses import replace
 from ganbench.losses import bce_discriminator_loss, minimax_generator_loss, non_saturating_generator_loss
 from ganbench.networks import MLPDiscriminator, MLPGenerator
 from ganbench.registry import VARIANTS
+from ganbench.variants.search_space import ADAM_WIDE
 from ganbench.variants.spec import Variant
 
 _PAPER = "Goodfellow et al. 2014, Generative Adversarial Nets, arXiv:1406.2661"
@@ -23,6 +24,7 @@ VANILLA = VARIANTS.register(
         build_discriminator=MLPDiscriminator,
         discriminator_loss=bce_discriminator_loss,
         generator_loss=non_saturating_generator_loss,
+        search_space=ADAM_WIDE,
     ),
 )
 

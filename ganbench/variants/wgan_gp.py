@@ -6,6 +6,7 @@ from functools import partial
 from ganbench.losses import gradient_penalty, wasserstein_critic_loss, wasserstein_generator_loss
 from ganbench.networks import ConvDiscriminator, ConvGenerator
 from ganbench.registry import VARIANTS
+from ganbench.variants.search_space import PENALTY_WIDE
 from ganbench.variants.spec import Variant
 
 VARIANTS.register(
@@ -22,5 +23,7 @@ VARIANTS.register(
         lr_g=1e-4,
         lr_d=1e-4,
         betas=(0.0, 0.9),
+        discriminator_batch_norm=False,  # its own critic has none; this removes it from other networks
+        search_space=PENALTY_WIDE,
     ),
 )
