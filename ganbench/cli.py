@@ -30,6 +30,7 @@ Examples:
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
   ganbench run --eval-every 20                  # also evaluate during training: metric-vs-budget curves
+  ganbench run --dataset folder:~/data/faces,size=64   # your own images, centre-cropped and resized
 """
 
 #: The CLI option that sets each config setting, to name it in error messages.
@@ -101,7 +102,12 @@ def main() -> None:
     "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file overriding the preset."
 )
 @click.option("--variants", help="Comma-separated variants, or 'all' (default: the preset's four).")
-@click.option("--dataset", help="mnist-5k (embedded) | mnist | fashion-mnist (default: the preset's).")
+@click.option(
+    "--dataset",
+    help="mnist-5k (embedded) | mnist | fashion-mnist | cifar10 | folder:PATH[,size=28|32|64]"
+    "[,channels=rgb|grayscale] (any folder of PNG/JPEG images; see `ganbench list datasets`); "
+    "default: the preset's.",
+)
 @click.option(
     "--data-root", type=click.Path(file_okay=False), help="Where dataset files live [$GANBENCH_DATA]."
 )
@@ -304,6 +310,7 @@ EVALUATE_EXAMPLES = """
 \b
 SPEC (for --real, --fake, --train):
   mnist-5k | mnist-5k:train | fashion-mnist:test   a registered dataset and split (default test)
+  folder:PATH[,size=N][:SPLIT]                     a folder as the dataset `run --dataset` makes of it
   path/to/folder/                                  PNG/JPEG images, flat or nested (0/ 1/ ...: labels)
   samples.npz | samples.npy                        uint8 [N,H,W], [N,H,W,C] or [N,C,H,W]; floats need
                                                    --fake-range 0,1 or -1,1
@@ -357,7 +364,9 @@ def _study_errors(option_error: type[Exception]) -> Iterator[None]:
     help="Accept a weights file whose SHA-256 is not the published one (the extractor is then named "
     "'<name>-unverified' in every record).",
 )
-@click.option("--dataset", help="Registered dataset whose domain classifier to use when --real is not one.")
+@click.option(
+    "--dataset", help="Dataset (a name or folder:PATH) whose domain classifier to use when --real is not one."
+)
 @click.option("--train", help="SPEC of training images, for memorisation and birthday calibration.")
 @click.option("--n-real", type=int, help="Real images compared (default: all of the set or split).")
 @click.option("--n-fake", type=int, help="Fake images compared (default: all; a generator draws --n-real).")
@@ -454,7 +463,9 @@ def evaluate(
 @click.option("--extractor", default="domain-classifier", show_default=True, help="As for `evaluate`.")
 @click.option("--weights", type=click.Path(dir_okay=False), help="The extractor's weights file.")
 @click.option("--force-weights", is_flag=True, help="Accept a weights file with another SHA-256.")
-@click.option("--dataset", help="Registered dataset whose domain classifier to use when REAL is not one.")
+@click.option(
+    "--dataset", help="Dataset (a name or folder:PATH) whose domain classifier to use when REAL is not one."
+)
 @click.option("--n", "n", type=int, help="Images (default: all; use evaluate's --n-real to share the entry).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Subset seed (as evaluate's --seed).")
 @click.option("--real-range", type=click.Choice(["0,1", "-1,1"]), help="Value range of a float array.")
@@ -660,7 +671,12 @@ Examples:
 
 
 @main.command(epilog=VALIDATE_EXAMPLES)
-@click.option("--dataset", default="mnist-5k", show_default=True, help="Dataset the sets are made from.")
+@click.option(
+    "--dataset",
+    default="mnist-5k",
+    show_default=True,
+    help="Dataset the sets are made from (a name or folder:PATH).",
+)
 @click.option("--data-root", help="Where the dataset's files are (default: its usual places).")
 @click.option("--extractor", default="domain-classifier", show_default=True, help="As for `evaluate`.")
 @click.option("--weights", type=click.Path(dir_okay=False), help="The extractor's weights file.")
@@ -750,9 +766,20 @@ def list_(what: str | None) -> None:
         if section == "variants":
             for name, variant in VARIANTS.items():
                 click.echo(f"  {name:18} {variant.paper}; {variant.critic_steps} D step(s) per G step")
+            click.echo(
+                "  NETWORKS:OBJECTIVE  two of them combined: the first's networks trained with the second's "
+                "objective (dcgan:hinge, vanilla:wgan-gp)"
+            )
         elif section == "datasets":
             for name, factory in DATASETS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")
+            pad = " " * 21
+            click.echo(
+                f"  {'folder:PATH':18} any folder of PNG/JPEG images (ganbench/datasets/folder.py): "
+                f"centre crop,\n{pad}Pillow bicubic to ,size=28|32|64 (default 32); ,channels=rgb|grayscale "
+                f"(default:\n{pad}rgb if any image has colour); class subfolders are labels; train/ and "
+                f"test/\n{pad}subfolders are the splits, else 10% is held out"
+            )
         elif section == "metrics":
             _list_borji()
             click.echo("  measures:")

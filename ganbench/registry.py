@@ -24,11 +24,19 @@ class UnknownNameError(KeyError, ValueError):
 
 
 class Registry(Generic[T]):
-    """Maps user-facing names to objects; refuses duplicates; a miss lists the valid names."""
+    """Maps user-facing names to objects; refuses duplicates; a miss lists the valid names.
+
+    A registry may also accept composed spellings ``A:B`` of two registered names, built on
+    demand by its ``composer`` (set by the package that defines the composition; variants:
+    ``dcgan:hinge``, :mod:`ganbench.variants.compose`). A composed name is valid wherever a
+    registered one is, but :meth:`names` and ``all`` list only the registered entries.
+    """
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        self.composer: Callable[[str, T, T], T] | None = None
+        self.composition_hint = ""  # what A and B stand for, for messages: "NETWORKS:OBJECTIVE"
 
     def register(self, name: str, obj: T | None = None) -> Any:
         """Register ``obj`` under ``name``; without ``obj``, return a decorator."""
@@ -46,14 +54,34 @@ class Registry(Generic[T]):
         return add
 
     def __getitem__(self, name: str) -> T:
-        try:
+        if name in self._entries:
             return self._entries[name]
-        except KeyError:
-            valid = ", ".join(self.names()) or "(none)"
-            raise UnknownNameError(f"unknown {self.kind} {name!r}; valid {self.kind}s: {valid}") from None
+        valid = ", ".join(self.names()) or "(none)"
+        if self.composer is None or not isinstance(name, str) or ":" not in name:
+            also = f"; or two of them as {self.composition_hint}" if self.composer else ""
+            raise UnknownNameError(f"unknown {self.kind} {name!r}; valid {self.kind}s: {valid}{also}")
+        parts = name.split(":")
+        if len(parts) != 2:
+            raise UnknownNameError(
+                f"{self.kind} {name!r} combines {len(parts)} names; write {self.composition_hint}, "
+                f"two of: {valid}"
+            )
+        for part in parts:
+            if part not in self._entries:
+                raise UnknownNameError(
+                    f"unknown {self.kind} {part!r} in {name!r} ({self.composition_hint}); "
+                    f"valid {self.kind}s: {valid}"
+                )
+        return self.composer(name, self._entries[parts[0]], self._entries[parts[1]])
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        if name in self._entries:
+            return True
+        try:
+            self[name]  # type: ignore[index]
+        except UnknownNameError:
+            return False
+        return True
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
