@@ -23,7 +23,8 @@ from ganbench.training.loop import train
 EPOCH = torch.randint(0, 256, (480, 1, 28, 28), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
 
 
-@pytest.mark.parametrize("name", ["vanilla", "dcgan", "wgan-gp"])  # MLP; BatchNorm in D; gradient penalty
+# MLP; BatchNorm in D; gradient penalty; RMSprop with weight clipping; spectral norm
+@pytest.mark.parametrize("name", ["vanilla", "dcgan", "wgan-gp", "wgan", "sngan"])
 def test_default_loop_losses_equal_the_plain_reference_loop(name: str) -> None:
     variant, settings = VARIANTS[name], TrainConfig(kimg=0.48, batch_size=16, log_every=1)
     _, ref_steps, ref_log = reference_loop(variant, EPOCH, settings, 3, torch.device("cpu"))
