@@ -6,7 +6,8 @@ nothing: it opens offline, can be mailed or archived as one file, and shows the 
 forever. It is built from the run directory alone (``run.json``, ``records.jsonl`` and the files
 each unit saved), like ``report.md``.
 
-Sections (anchors in brackets): protocol [protocol], comparison table [table], each measure
+Sections (anchors in brackets): protocol [protocol], comparison table [table] (with the FID table
+in the layout of Lucic et al. 2018 [lucic] when the run has FID), each measure
 across variants [bars], precision-recall and density-coverage planes [planes], measures against
 training budget [budget], samples [samples], nearest training images [neighbours], latent
 interpolations [interpolations], loss curves [losses], birthday collision curves [birthday],
@@ -33,6 +34,7 @@ import pandas as pd
 
 from ganbench.analysis.summary import summary
 from ganbench.reporting import figures
+from ganbench.reporting.lucic_table import LUCIC_TITLE, lucic_caption, lucic_table
 from ganbench.reporting.records import RECORDS_FILE, load_records
 from ganbench.reporting.report import (
     CELLS_LEGEND,
@@ -310,6 +312,7 @@ def table_section(view: RunView) -> str:
         frame = comparison_table(view.final, space, first=i == 0)
         parts.append(f"<h3>{esc(SPACE_TITLES[space])}</h3>")
         parts.append(results_table(frame))
+    parts.append(lucic_part(view.final))
     ranks = rank_cells(view.final)
     if not ranks.empty:
         parts.append(
@@ -328,6 +331,18 @@ def table_section(view: RunView) -> str:
         f"{links[REPORT_MD]}; every statistic in {links[REPORT_CSV]}.</p>"
     )
     return "".join(parts)
+
+
+def lucic_part(final: pd.DataFrame) -> str:
+    """The FID table in the layout of Lucic et al. 2018 (:mod:`ganbench.reporting.lucic_table`) with its
+    caption, under the anchor ``lucic``; "" when the run has no FID."""
+    frame = lucic_table(final)
+    if frame.empty:
+        return ""
+    return (
+        f'<h3 id="lucic">{esc(LUCIC_TITLE)}</h3>'
+        f'<p class="caption">{markdown_code(lucic_caption(final))}</p>{results_table(frame)}'
+    )
 
 
 def bars_section(view: RunView) -> str:

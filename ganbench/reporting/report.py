@@ -10,6 +10,7 @@ import pandas as pd
 
 from ganbench.analysis.ranks import ranks
 from ganbench.analysis.summary import summary
+from ganbench.reporting.lucic_table import lucic_markdown
 from ganbench.reporting.records import load_records
 from ganbench.reporting.statements import all_tests_table, significance_statements
 from ganbench.reporting.tables import ARROWS, MARKS_LEGEND, rank_cells, table
@@ -182,8 +183,9 @@ def _ranks_section(records: pd.DataFrame) -> list[str]:
 
 
 def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
-    """The report page: protocol and legends, the comparison tables with intervals and marks, ranks,
-    pairwise comparisons, divergences and errors, and links to samples and loss curves."""
+    """The report page: protocol and legends, the comparison tables with intervals and marks, the FID
+    table in the layout of Lucic et al. 2018 (when the records have FID), ranks, pairwise comparisons,
+    divergences and errors, and links to samples and loss curves."""
     lines = [f"# ganbench report: {run_dir.name}", "", *_protocol(run_dir, records)]
     spaces = _spaces(records)
     for space in spaces:
@@ -192,7 +194,7 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     if not spaces:
         lines += ["(no evaluated runs)", ""]
     else:
-        lines += _ranks_section(records) + _comparisons_section(records)
+        lines += lucic_markdown(records) + _ranks_section(records) + _comparisons_section(records)
     diverged = records[records["metric"] == "training"]
     if len(diverged):
         lines += ["## Diverged runs", ""]
