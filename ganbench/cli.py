@@ -27,6 +27,7 @@ Examples:
   ganbench run --variants dcgan,wgan-gp --seeds 0,1,2
   ganbench run --preset smoke                   # seconds; numbers mean nothing
   ganbench run --preset paper                   # Lucic et al. 2018 protocol on full MNIST, for a GPU
+  ganbench run --preset lucic-cifar10           # their six GANs x 3 seeds (also lucic-mnist, ...), GPU
   ganbench run --config my.toml --budget-kimg 120 --budget-seconds 300
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
   ganbench run --eval-every 20                  # also evaluate during training: metric-vs-budget curves
@@ -96,7 +97,7 @@ def main() -> None:
     "--preset",
     default=cfg.DEFAULT_PRESET,
     show_default=True,
-    help="smoke | quick | paper (see `ganbench list presets`).",
+    help=f"{' | '.join(cfg.preset_names())} (see `ganbench list presets`).",
 )
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file overriding the preset."
@@ -800,8 +801,10 @@ def list_(what: str | None) -> None:
             for name, factory in EXTRACTORS.items():
                 click.echo(f"  {name:18} {(factory.__doc__ or '').strip().splitlines()[0]}")
         elif section == "presets":
-            for name in cfg.preset_names():
-                click.echo(f"  {name:18} {cfg.preset_description(name)}")
+            names = cfg.preset_names()
+            width = max(18, *map(len, names))
+            for name in names:
+                click.echo(f"  {name:{width}} {cfg.preset_description(name)}")
 
 
 def _list_borji() -> None:

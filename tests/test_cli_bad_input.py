@@ -78,7 +78,7 @@ BAD_OPTIONS = [
     (["--eval-every", "80"], ["'--eval-every'", "not below the budget", "smaller interval"]),
     (["--device", "tpu"], ["'--device'", "'tpu'", "auto, cpu, cuda"]),
     (["--dataset", "nope"], ["'--dataset'", "'nope'", "valid datasets: fashion-mnist"]),
-    (["--preset", "huge"], ["'--preset'", "'huge'", "valid presets: paper"]),
+    (["--preset", "huge"], ["'--preset'", "'huge'", "valid presets: lucic-cifar10"]),
 ]
 
 

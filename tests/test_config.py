@@ -2,7 +2,18 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.config import RunConfig, load_config_file, load_preset, preset_names, with_overrides
+from ganbench.config import (
+    RunConfig,
+    load_config_file,
+    load_preset,
+    preset_description,
+    preset_names,
+    with_overrides,
+)
+
+VALID_PRESETS = "valid presets: lucic-cifar10, lucic-fashion-mnist, lucic-mnist, paper, quick, smoke"
+#: Lucic et al. 2018's GANs that ganbench has (BEGAN and their VAE are not variants yet).
+LUCIC_MODELS = ("mm-gan", "ns-gan", "lsgan", "wgan", "wgan-gp", "dragan")
 
 
 def test_presets_ship_with_the_package() -> None:
@@ -15,7 +26,7 @@ def test_presets_ship_with_the_package() -> None:
 
 
 def test_unknown_preset_lists_valid_ones() -> None:
-    with pytest.raises(ValueError, match="valid presets: paper, quick, smoke"):
+    with pytest.raises(ValueError, match=VALID_PRESETS):
         load_preset("huge")
 
 
@@ -44,7 +55,7 @@ def test_check_config_refuses_a_preset_name_that_is_not_a_preset() -> None:
 
     # the preset names the run folder (<out>/<time>-<preset>): "../x" would put it outside --out
     for name in ("../x", "mine", 3):
-        with pytest.raises(ConfigError, match="valid presets: paper, quick, smoke") as err:
+        with pytest.raises(ConfigError, match=VALID_PRESETS) as err:
             check_config(RunConfig(preset=name))  # type: ignore[arg-type]
         assert err.value.setting == "preset"
     assert check_config(RunConfig(preset="smoke")).preset == "smoke"
@@ -59,6 +70,35 @@ def test_the_defaults_are_the_quick_preset_and_every_preset_passes_the_checks() 
         assert check_config(load_preset(name)).preset == name
     # a protocol preset refuses to fall back to other data
     assert load_preset("paper").offline_fallback is False and RunConfig().offline_fallback is True
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset", "epochs", "train_size"),
+    [
+        # epochs: the authors' code, google/compare_gan v1, generate_tasks_lib.TuneParams
+        ("lucic-mnist", "mnist", 20, 60_000),
+        ("lucic-fashion-mnist", "fashion-mnist", 20, 60_000),
+        ("lucic-cifar10", "cifar10", 100, 50_000),
+    ],
+)
+def test_the_lucic_presets_encode_their_protocol(
+    name: str, dataset: str, epochs: int, train_size: int
+) -> None:
+    from ganbench.config import check_config
+
+    preset = check_config(load_preset(name))
+    assert preset.dataset == dataset and preset.offline_fallback is False  # a protocol: no fallback
+    assert preset.train.kimg == epochs * train_size / 1000 and preset.train.batch_size == 64
+    assert preset.eval.n_samples == 10_000  # 10k generated vs 10k test images
+    assert preset.variants == LUCIC_MODELS and preset.seeds == (0, 1, 2)
+    first_line = f"{epochs} epochs ({preset.train.kimg:,.0f} kimg), batch 64, 10k vs 10k"
+    assert first_line in preset_description(name)
+
+
+def test_the_paper_preset_is_the_lucic_mnist_protocol_on_the_default_variants() -> None:
+    paper, lucic = load_preset("paper"), load_preset("lucic-mnist")
+    assert (paper.dataset, paper.train, paper.eval) == (lucic.dataset, lucic.train, lucic.eval)
+    assert paper.variants == RunConfig().variants and paper.seeds == RunConfig().seeds
 
 
 def test_the_domain_classifier_epochs_have_one_home() -> None:
