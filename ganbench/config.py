@@ -84,7 +84,7 @@ class RunConfig:
     """One benchmark run: variants x seeds on one dataset."""
 
     preset: str = DEFAULT_PRESET  # name of the preset this config started from
-    dataset: str = "mnist-5k"  # registry name
+    dataset: str = "mnist-5k"  # registry name, or folder:PATH[,size=N][,channels=C] (datasets/folder.py)
     data_root: str | None = None  # None: $GANBENCH_DATA or the user cache dir
     offline_fallback: bool = True  # `mnist` unavailable -> `mnist-5k`, said loudly; off for protocol presets
     variants: tuple[str, ...] = ("vanilla", "dcgan", "lsgan", "wgan-gp")
@@ -250,16 +250,19 @@ def check_config(config: RunConfig) -> RunConfig:
 
     Raises:
         ConfigError: the first setting that cannot be used, naming it, its value and what is
-            accepted. Nothing has been read, trained or written when it is raised.
+            accepted. Nothing has been trained or written when it is raised (of a ``folder:`` dataset,
+            only the first few images have been read, to check it).
     """
-    from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS  # registries fill on package import
+    from ganbench.datasets import DatasetNameError
+    from ganbench.datasets.loading import dataset_loader
+    from ganbench.registry import EXTRACTORS, METRICS, VARIANTS  # registries fill on package import
     from ganbench.runtime import resolve_device
 
     _known_preset(config.preset)  # it names the run folder: "../x" would put the run elsewhere
-    if not isinstance(config.dataset, str) or config.dataset not in DATASETS:
-        raise ConfigError(
-            "dataset", f"unknown dataset {config.dataset!r}; valid datasets: {', '.join(DATASETS.names())}"
-        )
+    try:
+        dataset_loader(config.dataset)  # a folder: spelling's folder is checked here, before any work
+    except DatasetNameError as err:
+        raise ConfigError("dataset", str(err)) from None
     if config.data_root is not None and not isinstance(config.data_root, str | Path):
         raise ConfigError("data_root", f"data_root must be a path; got {config.data_root!r}")
     if not isinstance(config.offline_fallback, bool):

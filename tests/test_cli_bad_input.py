@@ -77,7 +77,7 @@ BAD_OPTIONS = [
     (["--eval-every", "0"], ["'--eval-every'", "got 0", "positive"]),
     (["--eval-every", "80"], ["'--eval-every'", "not below the budget", "smaller interval"]),
     (["--device", "tpu"], ["'--device'", "'tpu'", "auto, cpu, cuda"]),
-    (["--dataset", "nope"], ["'--dataset'", "'nope'", "valid datasets: fashion-mnist"]),
+    (["--dataset", "nope"], ["'--dataset'", "'nope'", "valid datasets: cifar10, fashion-mnist"]),
     (["--preset", "huge"], ["'--preset'", "'huge'", "valid presets: lucic-cifar10"]),
 ]
 

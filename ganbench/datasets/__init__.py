@@ -4,6 +4,7 @@ from ganbench._autoload import import_submodules
 from ganbench.datasets.spec import (
     CorruptDatasetError,
     Dataset,
+    DatasetNameError,
     DatasetUnavailableError,
     ImageSet,
     default_cache_dir,
@@ -15,6 +16,7 @@ import_submodules(__name__, __path__)
 __all__ = [
     "CorruptDatasetError",
     "Dataset",
+    "DatasetNameError",
     "DatasetUnavailableError",
     "ImageSet",
     "default_cache_dir",

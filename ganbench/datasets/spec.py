@@ -17,6 +17,11 @@ class CorruptDatasetError(ValueError):
     """A dataset file exists but cannot be read as what it claims to be."""
 
 
+class DatasetNameError(ValueError):
+    """A dataset spelling that cannot be used, found before any work: an unknown name, or a ``folder:PATH``
+    whose path, options or first images are wrong; the message says what is accepted and how to fix it."""
+
+
 @dataclass(frozen=True)
 class ImageSet:
     """Images and their class labels.

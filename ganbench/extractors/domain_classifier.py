@@ -6,7 +6,16 @@ grayscale digits (pytorch-fid issue #12, TTUR issue #24). Following the practice
 ganbench trains a small classifier on the training split with a fixed seed, reports its
 held-out accuracy, caches it, and uses its penultimate activations (``features`` [N, 128])
 and class logits (``logits`` [N, K]). The network and its training live in
-:mod:`ganbench.classifier`, shared with the GAN-train measure.
+:mod:`ganbench.classifier`, shared with the GAN-train measure. It takes any channel count and any
+image size from 8 up (three 2x2 poolings, then an adaptive pooling to 2x2): 1 x 28 x 28 digits,
+3 x 32 x 32 CIFAR-10 or a ``folder:`` dataset at 28, 32 or 64.
+
+An unlabelled dataset (one class, e.g. a ``folder:`` of faces) gives the cross-entropy nothing to
+learn: its loss is 0 and no weight moves. The extractor is then the seeded, untrained network whose
+batch-norm statistics are those of the training images: a random embedding, the feature space Naeem
+et al. ("Reliable Fidelity and Diversity Metrics for Generative Models", ICML 2020, arXiv:2002.09797)
+propose where no trained classifier fits the domain. Its protocol says so in every record;
+it has no class logits (the logits-space measures are skipped with that reason) and no accuracy.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 import warnings
 from pathlib import Path
 
@@ -27,6 +37,10 @@ from ganbench.metrics.spec import ClassifierHandle
 from ganbench.registry import EXTRACTORS
 
 PROTOCOL = "native resolution and channels; uint8/255, then (x - 0.5) / 0.5"  # = uint8_to_signed
+#: Added to the protocol of a one-class (unlabelled) dataset's extractor.
+UNTRAINED = (
+    "; one class: untrained seeded network, batch-norm statistics of the training images (random embedding)"
+)
 
 
 #: Images per forward pass when extracting: the fastest of 100, 250, 500 and 1,000 on the 2-core
@@ -39,19 +53,27 @@ class DomainClassifier:
     """A trained :class:`DomainClassifierNet` as a :class:`FeatureExtractor`.
 
     Attributes:
-        identity: name, weights hash and input protocol, recorded with every value.
-        accuracy: held-out accuracy on the dataset's test split.
+        identity: name, weights hash and input protocol, recorded with every value; a one-class
+            network (an unlabelled dataset) has no logits and says so in its protocol.
+        accuracy: held-out accuracy on the dataset's test split (None for one class: nothing to tell).
     """
 
-    def __init__(self, net: DomainClassifierNet, accuracy: float, device: torch.device):
+    def __init__(self, net: DomainClassifierNet, accuracy: float | None, device: torch.device):
         self.net = net.to(device).eval()
         self.device = device
         self.accuracy = accuracy
-        self.identity = ExtractorIdentity("domain-classifier", state_dict_sha256(net)[:16], PROTOCOL)
+        classes = int(net.head.out_features)
+        self.identity = ExtractorIdentity(
+            "domain-classifier",
+            state_dict_sha256(net)[:16],
+            PROTOCOL if classes > 1 else PROTOCOL + UNTRAINED,
+            has_logits=classes > 1,
+        )
 
     def handle(self) -> ClassifierHandle:
         """The classifier as measures see it (GAN-test): pixels in [0, 1] -> logits."""
-        return ClassifierHandle(self.net, int(self.net.head.out_features), self.device, self.accuracy)
+        accuracy = float("nan") if self.accuracy is None else self.accuracy
+        return ClassifierHandle(self.net, int(self.net.head.out_features), self.device, accuracy)
 
     def __call__(
         self,
@@ -61,11 +83,14 @@ class DomainClassifier:
         progress: bool = True,
         batch_size: int = EXTRACTION_BATCH,
     ) -> dict[str, np.ndarray]:
-        """images uint8 [N, C, H, W] -> {"features": float32 [N, 128], "logits": float32 [N, K]}."""
+        """images uint8 [N, C, H, W] -> {"features": float32 [N, 128], "logits": float32 [N, K]} (no logits
+        for one class)."""
         features, logits = classify(
             self.net, images, self.device, batch_size=batch_size, progress=progress, desc=desc
         )
-        return {"features": features, "logits": logits}
+        return (
+            {"features": features, "logits": logits} if self.identity.has_logits else {"features": features}
+        )
 
 
 def _train_net(
@@ -82,19 +107,26 @@ def _train_net(
     )
 
 
-def _accuracy(classifier: DomainClassifier, dataset: Dataset, progress: bool) -> float:
+def _accuracy(classifier: DomainClassifier, dataset: Dataset, progress: bool) -> float | None:
+    if not classifier.identity.has_logits:
+        return None  # one class: every answer is right, which says nothing
     logits = classifier(dataset.test.images, desc="classifier accuracy", progress=progress)["logits"]
     return float((logits.argmax(1) == dataset.test.labels.numpy()).mean())
 
 
 def cache_path(dataset: Dataset, settings: ClassifierSettings, cache_dir: Path) -> Path:
-    """Cache file keyed by dataset name and content, architecture and training settings."""
+    """Cache file keyed by dataset name and content, architecture and training settings.
+
+    The name is only a readable prefix (a ``folder:/a/b`` spelling becomes ``folder_a_b``); the key
+    is the content's hash.
+    """
     key = hashlib.sha256()
     key.update(dataset.train.images.numpy().tobytes())
     key.update(dataset.train.labels.numpy().tobytes())
     key.update(repr(DomainClassifierNet(dataset.channels, dataset.num_classes)).encode())
     key.update(json.dumps(settings.__dict__, sort_keys=True).encode())
-    return cache_dir / "extractors" / f"domain-classifier-{dataset.name}-{key.hexdigest()[:16]}.pt"
+    readable = re.sub(r"[^A-Za-z0-9.-]+", "_", dataset.name).strip("_.")[:60]
+    return cache_dir / "extractors" / f"domain-classifier-{readable}-{key.hexdigest()[:16]}.pt"
 
 
 @EXTRACTORS.register("domain-classifier")
@@ -120,7 +152,8 @@ def load_domain_classifier(
             saved = torch.load(path, map_location="cpu", weights_only=True)
             net = DomainClassifierNet(dataset.channels, dataset.num_classes)
             net.load_state_dict(saved["state_dict"])
-            return DomainClassifier(net, float(saved["accuracy"]), device)
+            accuracy = saved["accuracy"]
+            return DomainClassifier(net, None if accuracy is None else float(accuracy), device)
         except (
             RuntimeError,
             KeyError,
@@ -130,7 +163,7 @@ def load_domain_classifier(
         ) as err:  # a corrupt cache entry is rebuilt, not trusted
             warnings.warn(f"ignoring unreadable classifier cache {path}: {err}", stacklevel=2)
     net = _train_net(dataset, settings, device, progress)
-    classifier = DomainClassifier(net, float("nan"), device)
+    classifier = DomainClassifier(net, None, device)
     classifier.accuracy = _accuracy(classifier, dataset, progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -6,6 +6,8 @@ only when no such path exists):
 - ``NAME[:SPLIT]``: a registered dataset (``mnist-5k``, ``mnist-5k:train``, ``fashion-mnist:test``),
   split ``test`` (held out, the default) or ``train``. Its class labels come with it; on the real
   side, so does its training split. No offline fallback: the dataset named is the one loaded.
+  ``folder:PATH[,size=N][,channels=C][:SPLIT]`` is a folder as a dataset (`ganbench.datasets.folder`:
+  resized, labelled and split exactly as ``ganbench run --dataset folder:PATH`` makes it).
 - ``RUN_FOLDER``: a folder made by ``ganbench run`` (it holds ``run.json`` and ``records.jsonl``):
   one generated set per ``<variant>/seed<k>/generator.pt``, sampled with the unit's training seed
   (what the run scored). Fake side only.

@@ -1,4 +1,5 @@
-"""A registered dataset as an image source: ``NAME[:SPLIT]`` (``mnist-5k``, ``fashion-mnist:train``)."""
+"""A dataset as an image source: ``NAME[:SPLIT]`` (``mnist-5k``, ``fashion-mnist:train``) or
+``folder:PATH[,OPTIONS][:SPLIT]`` (`ganbench.datasets.folder`: resized, labelled and split as for a run)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from pathlib import Path
 
 import torch
 
-from ganbench.datasets.loading import load_dataset
-from ganbench.datasets.spec import CorruptDatasetError, DatasetUnavailableError
-from ganbench.gate.spelling import did_you_mean
+from ganbench.datasets.loading import FOLDER_PREFIX, dataset_loader, is_folder_spelling, load_dataset
+from ganbench.datasets.spec import CorruptDatasetError, DatasetNameError, DatasetUnavailableError
 from ganbench.registry import DATASETS
 from ganbench.sources.spec import LoadedSet, Role, SourceError, SourceSpec
 from ganbench.sources.subset import take_stored
+from ganbench.spelling import did_you_mean
 
 #: The splits every registered dataset has; ``test`` is the held-out one.
 SPLITS = ("test", "train")
@@ -28,7 +29,7 @@ class DatasetSource(SourceSpec):
     """``NAME[:SPLIT]``: split ``split`` of registered dataset ``name``.
 
     Attributes:
-        name: a name in :data:`ganbench.registry.DATASETS`.
+        name: a name in :data:`ganbench.registry.DATASETS`, or a ``folder:`` spelling.
         split: ``test`` (held out, the default) or ``train``.
         data_root: where the dataset's files are (None: ``$GANBENCH_DATA`` or the user cache).
     """
@@ -64,18 +65,36 @@ class DatasetSource(SourceSpec):
         ]
 
 
+def split_spelling(text: str) -> tuple[str, str]:
+    """``NAME[:SPLIT]`` or ``folder:PATH[,OPTIONS][:SPLIT]`` -> (the dataset spelling, the split text).
+
+    A ``folder:`` spelling's split is a trailing ``:test`` or ``:train`` (a path may hold colons); the
+    split text is ``""`` when none is given.
+    """
+    if is_folder_spelling(text):
+        head, _, tail = text.rpartition(":")
+        return (head, tail) if tail in SPLITS and head != FOLDER_PREFIX.rstrip(":") else (text, "")
+    name, _, split = text.partition(":")
+    return name, split
+
+
+def names_dataset(text: str) -> bool:
+    """Whether ``text`` is meant as a dataset SPEC: a registered name (with a split or not) or ``folder:``."""
+    return is_folder_spelling(text) or text.partition(":")[0] in DATASETS
+
+
 def parse_dataset(text: str, *, role: Role, data_root: str | Path | None) -> DatasetSource:
-    """Check ``NAME[:SPLIT]`` against the registry and the splits; nothing is loaded.
+    """Check ``NAME[:SPLIT]`` or ``folder:PATH[:SPLIT]``; nothing is loaded but a folder's first images.
 
     Raises:
-        SourceError: an unknown name (with the valid names and a close match) or split.
+        SourceError: an unknown name (with the valid names and a close match), a ``folder:`` spelling
+            that cannot be used, or an unknown split.
     """
-    name, _, split = text.partition(":")
-    if name not in DATASETS:
-        raise SourceError(
-            f"{text}: unknown dataset {name!r}{did_you_mean(name, DATASETS.names())}; "
-            f"registered datasets: {', '.join(DATASETS.names())}"
-        )
+    name, split = split_spelling(text)
+    try:
+        dataset_loader(name)
+    except DatasetNameError as err:
+        raise SourceError(f"{text}: {err}") from None
     split = split or DEFAULT_SPLIT
     if split not in SPLITS:
         raise SourceError(

@@ -46,12 +46,25 @@ def image_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
+def class_folders(root: Path, files: list[Path]) -> list[str] | None:
+    """The top-level subfolder of each file when every file lies in one (ImageFolder's layout), else None."""
+    tops = [p.relative_to(root).parts for p in files]
+    if not tops or any(len(parts) < 2 for parts in tops):
+        return None
+    return [parts[0] for parts in tops]
+
+
+def is_class_number(name: str) -> bool:
+    """Whether a class folder's name is a label itself: a non-negative integer without leading zeros."""
+    return bool(_CLASS_FOLDER.match(name))
+
+
 def folder_labels(root: Path, files: list[Path]) -> tuple[torch.Tensor, int] | None:
     """ImageFolder labels: int64 [len(files)] and the class count, or None when the layout is not one."""
-    tops = [p.relative_to(root).parts for p in files]
-    if not tops or any(len(parts) < 2 or not _CLASS_FOLDER.match(parts[0]) for parts in tops):
+    tops = class_folders(root, files)
+    if tops is None or not all(is_class_number(top) for top in tops):
         return None
-    labels = torch.tensor([int(parts[0]) for parts in tops], dtype=torch.int64)
+    labels = torch.tensor([int(top) for top in tops], dtype=torch.int64)
     return labels, int(labels.max()) + 1
 
 

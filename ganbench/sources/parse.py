@@ -1,7 +1,7 @@
 """From a SPEC string to a checked :class:`~ganbench.sources.spec.SourceSpec`: its kind and the cheap checks.
 
 Precedence: an existing path wins (a run folder, an image folder, an array file); then a
-registered dataset name; then ``file.py:function`` and ``module:function``; anything else is an
+dataset (a registered name, or ``folder:PATH``); then ``file.py:function`` and ``module:function``; anything else is an
 error that lists the accepted kinds.
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ganbench.registry import DATASETS
 from ganbench.sources.array import parse_array
-from ganbench.sources.dataset import parse_dataset
+from ganbench.sources.dataset import names_dataset, parse_dataset
 from ganbench.sources.folder import IMAGE_SUFFIXES, parse_folder
 from ganbench.sources.generator import parse_generator
 from ganbench.sources.run_folder import is_run_folder, parse_run
@@ -27,7 +26,7 @@ _DATASET_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*(?::[A-Za-z0-9_-]
 
 #: The accepted kinds with an example of each, for the message of a SPEC that matches none.
 KINDS = (
-    "a registered dataset NAME[:SPLIT] (e.g. mnist-5k, fashion-mnist:train)",
+    "a dataset NAME[:SPLIT] (e.g. mnist-5k, fashion-mnist:train, folder:~/data/faces,size=64:test)",
     "a ganbench run folder (e.g. reports/20250101-120000-quick)",
     "a folder of PNG/JPEG images (e.g. samples/)",
     "an .npy/.npz array file (e.g. samples.npz)",
@@ -136,7 +135,7 @@ def parse_source(
             checkpoint=checkpoint,
             data_root=data_root,
         )
-    if text.partition(":")[0] in DATASETS:
+    if names_dataset(text):
         _refuse(text, role, "a dataset", value_range=value_range, array_key=array_key, checkpoint=checkpoint)
         return parse_dataset(text, role=role, data_root=data_root)
     for pattern, is_file in ((_FILE_FUNCTION, True), (_MODULE_FUNCTION, False)):

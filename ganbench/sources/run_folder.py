@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from ganbench.datasets.loading import load_dataset
-from ganbench.datasets.spec import CorruptDatasetError, DatasetUnavailableError
+from ganbench.datasets.spec import CorruptDatasetError, DatasetNameError, DatasetUnavailableError
 from ganbench.metrics.spec import GeneratorHandle
 from ganbench.registry import VARIANTS
 from ganbench.reporting.records import RECORDS_FILE, load_records
@@ -83,7 +83,7 @@ class RunSource(SourceSpec):
             return self.image_shape[0], self.image_shape[-1]
         try:
             dataset, _ = load_dataset(self.dataset, self.data_root, allow_fallback=False, log=lambda m: None)
-        except (DatasetUnavailableError, CorruptDatasetError, KeyError) as err:
+        except (DatasetUnavailableError, CorruptDatasetError, DatasetNameError) as err:
             raise SourceError(
                 f"{self.text}: run.json has no image_shape, and the run's dataset {self.dataset!r}, which "
                 f"gives it, cannot be loaded: {err}"

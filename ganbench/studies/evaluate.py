@@ -23,7 +23,8 @@ import numpy as np
 import torch
 
 from ganbench.config import EvalConfig
-from ganbench.datasets import Dataset, default_cache_dir
+from ganbench.datasets import Dataset, DatasetNameError, default_cache_dir
+from ganbench.datasets.loading import dataset_loader, load_dataset
 from ganbench.evaluation import FeatureSet, extract, score
 from ganbench.evaluation.conform import ConformError, ConformPlan, plan_conform
 from ganbench.evaluation.stamp import extractor_fields, image_size
@@ -36,10 +37,11 @@ from ganbench.extractors.resolve import (
     resolve_extractor,
 )
 from ganbench.metrics.spec import MetricSpec
-from ganbench.registry import DATASETS, METRICS
+from ganbench.registry import METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
 from ganbench.sources import LoadedSet, SourceError, SourceSpec, parse_source, subset
+from ganbench.sources.dataset import DatasetSource
 from ganbench.studies.pipeline import new_run_dir
 from ganbench.studies.preflight import check_out_dir
 
@@ -63,14 +65,15 @@ class EvaluateConfig:
     """Everything ``ganbench evaluate`` is told; the defaults are the CLI's.
 
     Attributes:
-        real: the real set's SPEC (a registered dataset ``NAME[:SPLIT]``, a folder, an array file).
+        real: the real set's SPEC (a dataset ``NAME[:SPLIT]`` or ``folder:PATH[:SPLIT]``, a folder, an
+            array file).
         fakes: one SPEC per fake set (folder, array, ``module:function`` generator, run folder).
         metrics: set measures to compute (default: ``ganbench run``'s default measures).
         extractor: a registered extractor name or a user's ``module:function``.
         weights, force_weights: the extractor's weights file, and accepting a file whose SHA-256
             differs from the published one (the extractor's name then says ``-unverified``).
-        dataset: the registered dataset whose domain classifier to use (and whose training split
-            the training-image measures read) when ``real`` is not a registered dataset.
+        dataset: the dataset (a registered name or ``folder:PATH``) whose domain classifier to use
+            (and whose training split the training-image measures read) when ``real`` is not one.
         train: a SPEC of training images for memorisation and birthday calibration (default: the
             registered dataset's training split when there is one).
         n_real, n_fake: images compared (None: all of a stored set; a generator draws ``n_real``).
@@ -159,8 +162,11 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
                 f"{name} is a run-level measure (it needs the discriminators of several trained variants): "
                 "`ganbench run` computes it; `evaluate` scores image sets",
             )
-    if config.dataset is not None and config.dataset not in DATASETS:
-        raise EvaluateError("--dataset", _unknown_dataset(config.dataset))
+    if config.dataset is not None:
+        try:
+            dataset_loader(config.dataset)
+        except DatasetNameError as err:
+            raise EvaluateError("--dataset", str(err)) from None
     try:
         real = parse_source(
             config.real, role="real", value_range=config.real_range, array_key=config.real_key
@@ -200,9 +206,9 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
     if extractor.needs_dataset and real.kind != "dataset" and config.dataset is None:
         raise EvaluateError(
             "--extractor",
-            "the domain classifier is trained on a registered dataset, and --real is not one: pass "
-            "--dataset NAME (whose classifier to use), or --extractor inception-v3 (or another "
-            "pretrained one)",
+            "the domain classifier is trained on a dataset, and --real is not one: pass "
+            "--dataset NAME or --dataset folder:PATH (whose classifier to use), or --extractor "
+            "inception-v3 (or another pretrained one)",
         )
     for name in metrics:
         needed = _min_samples(METRICS[name])
@@ -214,10 +220,6 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
     except OSError as err:
         raise EvaluateError("--out", str(err)) from None
     return _Checked(config, real, fakes, train, metrics, out, extractor)
-
-
-def _unknown_dataset(name: str) -> str:
-    return f"unknown dataset {name!r}; valid datasets: {', '.join(DATASETS.names())}"
 
 
 def _min_samples(spec: MetricSpec) -> int:
@@ -477,14 +479,12 @@ def _load(spec: SourceSpec, option: str, **kwargs: Any) -> list[LoadedSet]:
 
 
 def _dataset_for(checked: _Checked, real: LoadedSet, log: Log) -> Dataset | None:
-    """The registered dataset behind the evaluation: the real set's, or ``--dataset``."""
+    """The dataset behind the evaluation: the real set's, or ``--dataset``."""
     name = checked.config.dataset
     if name is None and checked.real.kind == "dataset":
         name = real.label
     if name is None:
         return None
-    from ganbench.datasets.loading import load_dataset
-
     dataset, _ = load_dataset(name, None, allow_fallback=False, log=log)
     return dataset
 
@@ -509,9 +509,7 @@ def _reference_subset(images: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def _split(spec: SourceSpec) -> str | None:
-    if spec.kind != "dataset":
-        return None
-    return spec.text.split(":", 1)[1] if ":" in spec.text else "test"
+    return spec.split if isinstance(spec, DatasetSource) else None
 
 
 def _unit_name(fake: LoadedSet) -> str:

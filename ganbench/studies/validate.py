@@ -29,7 +29,8 @@ import torch
 from tqdm.auto import tqdm
 
 from ganbench.config import EvalConfig
-from ganbench.datasets import Dataset, DatasetUnavailableError, default_cache_dir
+from ganbench.datasets import Dataset, DatasetNameError, DatasetUnavailableError, default_cache_dir
+from ganbench.datasets.loading import dataset_loader
 from ganbench.datasets.spec import ImageSet
 from ganbench.evaluation import FeatureSet, extract, score
 from ganbench.evaluation.stamp import extractor_fields, image_size
@@ -41,7 +42,7 @@ from ganbench.extractors.resolve import (
     resolve_extractor,
 )
 from ganbench.metrics.spec import MetricSpec
-from ganbench.registry import DATASETS, METRICS
+from ganbench.registry import METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance
 from ganbench.runtime import resolve_device
 from ganbench.studies.pipeline import new_run_dir
@@ -123,7 +124,7 @@ class ValidateConfig:
     """Everything ``ganbench validate`` is told; the defaults are the CLI's.
 
     Attributes:
-        dataset: registered dataset the sets are made from.
+        dataset: dataset the sets are made from: a registered name or ``folder:PATH``.
         data_root: where its files are (None: the dataset's default places).
         extractor, weights, force_weights: as for ``ganbench evaluate``.
         metrics: measures to validate (None: every one validate can score).
@@ -131,7 +132,7 @@ class ValidateConfig:
         controls: control draws (disjoint samples of real images); their spread is the yardstick.
         sample_fractions: the smaller sizes of the sample-efficiency study, as fractions of n.
         ood: out-of-distribution images for mode invention: ``auto`` (Fashion-MNIST among digits,
-            MNIST-5k among Fashion-MNIST, else noise), ``noise`` or a dataset name.
+            MNIST-5k among Fashion-MNIST, else noise), ``noise`` or a dataset (name or ``folder:PATH``).
         synthetic: run the synthetic sanity checks of Räisä et al. 2025 on feature-space measures.
         synthetic_n: points per synthetic set (Räisä et al. use 1000).
         synthetic_every: score every k-th swept value of a check (plus the values its criteria read).
@@ -192,10 +193,10 @@ def _integer(option: str, value: object, minimum: int) -> None:
 
 def check_validate(config: ValidateConfig, out_dir: str | Path) -> _Checked:
     """Every check that needs no data; raises :class:`ValidateError` naming the option."""
-    if config.dataset not in DATASETS:
-        raise ValidateError(
-            "--dataset", f"unknown dataset {config.dataset!r}; valid: {', '.join(DATASETS.names())}"
-        )
+    try:
+        dataset_loader(config.dataset)
+    except DatasetNameError as err:
+        raise ValidateError("--dataset", str(err)) from None
     _integer("--n", config.n, 20)
     _integer("--controls", config.controls, 2)
     _integer("--synthetic-n", config.synthetic_n, 20)
@@ -205,11 +206,11 @@ def check_validate(config: ValidateConfig, out_dir: str | Path) -> _Checked:
         raise ValidateError(
             "--sample-fractions", f"fractions must be in (0, 1); got {config.sample_fractions}"
         )
-    if config.ood not in ("auto", "noise") and config.ood not in DATASETS:
-        raise ValidateError(
-            "--ood",
-            f"--ood must be auto, noise or a dataset ({', '.join(DATASETS.names())}); got {config.ood!r}",
-        )
+    if config.ood not in ("auto", "noise"):
+        try:
+            dataset_loader(config.ood)
+        except DatasetNameError as err:
+            raise ValidateError("--ood", f"--ood must be auto, noise or a dataset: {err}") from None
     excluded = {name: reason for name, spec in METRICS.items() if (reason := unavailable_reason(spec))}
     metrics = list(config.metrics) if config.metrics is not None else default_metrics()
     if not metrics:
@@ -258,7 +259,7 @@ def _ood_images(
     if choice == "noise":
         return None, "uniform noise images"
     try:
-        other = DATASETS[choice](config.data_root if choice == config.dataset else None)
+        other = dataset_loader(choice)(config.data_root if choice == config.dataset else None)
     except DatasetUnavailableError as err:
         if config.ood != "auto":
             raise ValidateError("--ood", f"--ood {choice}: {err}") from None
@@ -318,7 +319,7 @@ def validate(
     config = config.effective()
     checked = check_validate(config, out_dir)
     device = resolve_device(config.device)
-    dataset = DATASETS[config.dataset](config.data_root)
+    dataset = dataset_loader(config.dataset)(config.data_root)
     largest = largest_n(population_size(dataset), config.controls)
     n = config.n if config.n is not None else min(DEFAULT_N, largest)
     if n > largest:

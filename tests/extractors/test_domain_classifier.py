@@ -48,3 +48,45 @@ def test_random_shift_moves_whole_pixels() -> None:
     assert torch.equal(shifted.unique(), torch.tensor([-1.0, 1.0]))
     assert (shifted == 1.0).sum(dim=(1, 2, 3)).eq(4).all()  # the blob moves, never leaves or blurs
     assert not torch.equal(shifted, x)
+
+
+def _colour_dataset(name: str, num_classes: int, size: int) -> Dataset:
+    """RGB images whose class is the colour channel that is lit (one class: all random)."""
+    from ganbench.datasets import ImageSet
+
+    def split(n: int, seed: int) -> ImageSet:
+        g = torch.Generator().manual_seed(seed)
+        labels = torch.arange(n) % num_classes
+        images = torch.randint(0, 60, (n, 3, size, size), generator=g, dtype=torch.uint8)
+        if num_classes > 1:
+            images[torch.arange(n), labels] += 180
+        return ImageSet(images, labels.to(torch.int64))
+
+    return Dataset(name, split(96, 0), split(30, 1), num_classes, "test colours")
+
+
+def test_rgb_32_and_64_train_and_extract(tmp_path) -> None:
+    for size in (32, 64):
+        data = _colour_dataset("folder:/data/colours,size=64", 3, size)
+        classifier = EXTRACTORS["domain-classifier"](data, cache_dir=tmp_path, epochs=3, progress=False)
+        out = classifier(data.test.images, progress=False)
+        assert out["features"].shape == (30, FEATURE_DIM) and out["logits"].shape == (30, 3)
+        assert classifier.identity.has_logits and classifier.accuracy > 0.9  # the lit channel is easy
+
+
+def test_folder_spelling_gives_a_plain_cache_file_name(tmp_path) -> None:
+    path = cache_path(_colour_dataset("folder:/data/my faces,size=64", 3, 32), ClassifierSettings(), tmp_path)
+    assert path.parent == tmp_path / "extractors"
+    assert path.name.startswith("domain-classifier-folder_data_my_faces_size_64-") and path.suffix == ".pt"
+
+
+def test_one_class_is_an_untrained_random_embedding_without_logits(tmp_path) -> None:
+    data = _colour_dataset("folder:/data/faces", 1, 32)
+    classifier = EXTRACTORS["domain-classifier"](data, cache_dir=tmp_path, epochs=1, progress=False)
+    assert not classifier.identity.has_logits and classifier.accuracy is None
+    assert "untrained" in classifier.identity.protocol
+    out = classifier(data.test.images, progress=False)
+    assert set(out) == {"features"} and out["features"].shape == (30, FEATURE_DIM)
+    assert np.isfinite(out["features"]).all() and out["features"].std(axis=0).max() > 0
+    again = EXTRACTORS["domain-classifier"](data, cache_dir=tmp_path, epochs=1, progress=False)  # cached
+    assert again.accuracy is None and again.identity == classifier.identity

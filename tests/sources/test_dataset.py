@@ -37,7 +37,7 @@ def test_split_and_subset(mnist_5k: Dataset, load) -> None:
 
 def test_unknown_names_and_splits_are_refused_with_suggestions() -> None:
     with pytest.raises(
-        SourceError, match=r"unknown dataset 'mnist-5kk'; did you mean 'mnist-5k'.*registered datasets: "
+        SourceError, match=r"unknown dataset 'mnist-5kk'; did you mean 'mnist-5k'.*valid datasets: "
     ):
         parse_source("mnist-5kk", role="real")
     with pytest.raises(SourceError, match=r"mnst-5k:train: unknown dataset 'mnst-5k'"):
