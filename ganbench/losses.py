@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+#: What a penalty differentiates: images [B, C, H, W] -> scores [B] (a network, or a conditional
+#: one with its labels bound).
+Critic = Callable[[torch.Tensor], torch.Tensor]
 
 
 def bce_discriminator_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -45,7 +50,7 @@ def wasserstein_generator_loss(fake: torch.Tensor) -> torch.Tensor:
 
 
 def gradient_penalty(
-    critic: nn.Module,
+    critic: Critic,
     real: torch.Tensor,
     fake: torch.Tensor,
     generator: torch.Generator,
@@ -60,7 +65,7 @@ def gradient_penalty(
     return _unit_gradient_penalty(critic, eps * real + (1.0 - eps) * fake, weight)
 
 
-def _unit_gradient_penalty(critic: nn.Module, points: torch.Tensor, weight: float) -> torch.Tensor:
+def _unit_gradient_penalty(critic: Critic, points: torch.Tensor, weight: float) -> torch.Tensor:
     """λ mean over the points [B, C, H, W] of (‖∇ critic(point)‖₂ − 1)², differentiable (double backward)."""
     points = points.requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(points).sum(), points, create_graph=True)
@@ -79,7 +84,7 @@ def hinge_generator_loss(fake: torch.Tensor) -> torch.Tensor:
 
 
 def dragan_penalty(
-    discriminator: nn.Module,
+    discriminator: Critic,
     real: torch.Tensor,
     fake: torch.Tensor,
     generator: torch.Generator,

@@ -118,6 +118,57 @@ class ConvDiscriminator(nn.Module):
         return self.net(x).view(-1)
 
 
+def balanced_classes(batch: int, num_classes: int, device: torch.device) -> torch.Tensor:
+    """int64 [batch]: ``0, 1, ..., K - 1, 0, 1, ...``, the labels a conditional G uses when given none."""
+    return torch.arange(batch, device=device) % num_classes
+
+
+class ConditionalConvGenerator(nn.Module):
+    """Class-conditional DCGAN generator by concatenation (Mirza & Osindero 2014, arXiv:1411.1784):
+    G(z, y) = DCGAN-G([z, onehot(y)]); z [B, Z], labels int64 [B] -> images [B, C, H, W] in [-1, 1].
+
+    Called without labels (as the unconditional measures, interpolations and run-level players
+    call every generator), it generates the classes ``0, 1, ..., K - 1, 0, ...`` in turn
+    (:func:`balanced_classes`), so any batch of a multiple of K images is class-balanced.
+    """
+
+    def __init__(self, latent_dim: int, channels: int, image_size: int, num_classes: int, width: int = 64):
+        super().__init__()
+        self.num_classes = num_classes
+        self.body = ConvGenerator(latent_dim + num_classes, channels, image_size, width)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if labels is None:
+            labels = balanced_classes(z.shape[0], self.num_classes, z.device)
+        onehot = nn.functional.one_hot(labels, self.num_classes).to(z.dtype)
+        return self.body(torch.cat([z, onehot], dim=1))
+
+
+class ConditionalConvDiscriminator(nn.Module):
+    """Projection discriminator (Miyato & Koyama 2018, "cGANs with Projection Discriminator",
+    arXiv:1802.05637) on the DCGAN D: D(x, y) = ψ(φ(x)) + ⟨embed(y), Σ_hw φ(x)⟩, images [B, C, H, W]
+    and labels int64 [B] -> scores [B].
+
+    φ is the DCGAN D without its last convolution, ψ that convolution. Without labels (a
+    run-level measure that judges images only) the projection uses the mean class embedding: the
+    score under a uniform class prior.
+    """
+
+    def __init__(
+        self, channels: int, image_size: int, num_classes: int, width: int = 64, batch_norm: bool = True
+    ):
+        super().__init__()
+        layers = list(ConvDiscriminator(channels, image_size, width, batch_norm).net)
+        self.features, self.head = nn.Sequential(*layers[:-1]), layers[-1]
+        self.embed = nn.Embedding(num_classes, self.head.in_channels)
+        nn.init.normal_(self.embed.weight, 0.0, 0.02)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.features(x)
+        e = self.embed.weight.mean(dim=0, keepdim=True) if labels is None else self.embed(labels)
+        return self.head(h).view(-1) + (e * h.sum(dim=(2, 3))).sum(dim=1)
+
+
 def dcgan_init(module: nn.Module) -> None:
     """N(0, 0.02) weights, as in Radford et al. 2016; batch norm scale N(1, 0.02)."""
     if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):

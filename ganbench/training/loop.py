@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 from torch import nn
@@ -92,12 +93,19 @@ class _FiniteWatch:
 
 
 def build_networks(
-    variant: Variant, channels: int, image_size: int, seed: int
+    variant: Variant, channels: int, image_size: int, seed: int, num_classes: int | None = None
 ) -> tuple[nn.Module, nn.Module]:
-    """G and D of ``variant``, initialised from ``seed`` without touching the global RNG."""
+    """G and D of ``variant``, initialised from ``seed`` without touching the global RNG.
+
+    A conditional variant needs ``num_classes`` (its networks embed the labels)."""
+    classes: tuple[int, ...] = ()
+    if variant.conditional:
+        if num_classes is None or num_classes < 1:
+            raise ValueError(f"{variant.name} is class-conditional: build it with num_classes >= 1")
+        classes = (num_classes,)
     with seeded(seed):
-        generator = variant.build_generator(variant.latent_dim, channels, image_size)
-        discriminator = variant.build_discriminator(channels, image_size)
+        generator = variant.build_generator(variant.latent_dim, channels, image_size, *classes)
+        discriminator = variant.build_discriminator(channels, image_size, *classes)
         if not variant.discriminator_batch_norm:
             discriminator = without_batch_norm(discriminator)
         if variant.spectral_norm:
@@ -132,6 +140,8 @@ def train(
     progress: bool = True,
     every_kimg: float | None = None,
     on_checkpoint: Callable[[Checkpoint], None] | None = None,
+    labels: torch.Tensor | None = None,
+    num_classes: int | None = None,
 ) -> TrainResult:
     """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until the budget of ``settings`` is spent.
 
@@ -154,13 +164,21 @@ def train(
     training is the caller's final evaluation). It must not draw from the global RNG or change
     the networks: the training draws come from their own seeded generators, so a run with
     checkpoints trains exactly as one without.
+
+    A class-conditional variant (``variant.conditional``) needs ``labels`` (int64 [N], the
+    images' classes in [0, ``num_classes``)). Its D step generates the fakes for the real batch's
+    classes and judges both with those labels (a penalty differentiates D with them bound); its G
+    step draws the classes uniformly from the step generator. Unconditional variants ignore the
+    labels and draw exactly what they drew before conditioning existed.
     """
     batch_size, log_every = settings.batch_size, settings.log_every
     if images.shape[0] < batch_size:
         raise ValueError(f"batch size {batch_size} exceeds the {images.shape[0]} training images")
+    if variant.conditional and (labels is None or num_classes is None):
+        raise ValueError(f"{variant.name} is class-conditional: train it with labels and num_classes")
     device = torch.device(device)
     channels, image_size = int(images.shape[1]), int(images.shape[-1])
-    generator, discriminator = build_networks(variant, channels, image_size, seed)
+    generator, discriminator = build_networks(variant, channels, image_size, seed, num_classes)
     fast = settings.kernels == "fast"
     layout = torch.channels_last if fast else torch.contiguous_format
     generator.to(device, memory_format=layout).train()
@@ -176,16 +194,29 @@ def train(
     order = torch.randperm(data.shape[0], generator=shuffle_rng).to(device)  # one copy per epoch
     cursor = 0
 
-    def next_real_batch() -> torch.Tensor:
+    classes = labels.to(device) if variant.conditional and labels is not None else None
+
+    def next_real_batch() -> tuple[torch.Tensor, torch.Tensor | None]:
         nonlocal order, cursor
         if cursor == batches_per_epoch:
             order, cursor = torch.randperm(data.shape[0], generator=shuffle_rng).to(device), 0
         idx = order[cursor * batch_size : (cursor + 1) * batch_size]
         cursor += 1
-        return data[idx].contiguous(memory_format=layout)
+        return data[idx].contiguous(memory_format=layout), None if classes is None else classes[idx]
 
     def latent() -> torch.Tensor:
         return torch.randn(batch_size, variant.latent_dim, generator=rng, device=device)
+
+    def generate(z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return generator(z) if y is None else generator(z, y)
+
+    def judge(x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return discriminator(x) if y is None else discriminator(x, y)
+
+    def g_step_classes() -> torch.Tensor | None:
+        if classes is None or num_classes is None:
+            return None
+        return torch.randint(num_classes, (batch_size,), generator=rng, device=device)
 
     shown = g_steps = d_steps = 0
     watch = _FiniteWatch(device, every=1 if device.type == "cpu" else log_every)
@@ -206,12 +237,13 @@ def train(
             status = "time-cap"
             break
         for _ in range(variant.critic_steps):
-            real = next_real_batch()
+            real, real_classes = next_real_batch()
             with torch.no_grad():
-                fake = generator(latent())
-            d_loss = variant.discriminator_loss(discriminator(real), discriminator(fake))
+                fake = generate(latent(), real_classes)
+            d_loss = variant.discriminator_loss(judge(real, real_classes), judge(fake, real_classes))
             if variant.penalty is not None:
-                d_loss = d_loss + variant.penalty(discriminator, real, fake, rng)
+                critic = discriminator if real_classes is None else partial(judge, y=real_classes)
+                d_loss = d_loss + variant.penalty(critic, real, fake, rng)
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
@@ -225,7 +257,8 @@ def train(
         # with D frozen, the backward computes only the input gradients G needs, with the same
         # kernels, so G's gradients and the losses stay bit-identical to a plain loop's.
         discriminator.requires_grad_(False)
-        g_loss = variant.generator_loss(discriminator(generator(latent())))
+        z, fake_classes = latent(), g_step_classes()
+        g_loss = variant.generator_loss(judge(generate(z, fake_classes), fake_classes))
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         discriminator.requires_grad_(True)

@@ -3,8 +3,8 @@
 ``dcgan:hinge`` builds G and D as ``dcgan`` does and trains them as ``hinge`` does: its losses,
 penalty, critic steps, optimiser and settings, weight clipping, spectral normalisation and
 batch-norm rule. So the grid of Lucic et al. 2018 (arXiv:1711.10337), losses x architectures,
-needs no code: ``--variants vanilla:wgan-gp,dcgan:wgan-gp,dcgan:lsgan``. The networks half is
-``build_generator``, ``build_discriminator`` and ``latent_dim``; every other field of
+needs no code: ``--variants vanilla:wgan-gp,dcgan:wgan-gp,cgan:hinge``. The networks half is
+``build_generator``, ``build_discriminator``, ``latent_dim`` and ``conditional``; every other field of
 :class:`~ganbench.variants.spec.Variant` is the objective half. An objective with a per-sample
 gradient penalty removes batch norm from the networks' D (``discriminator_batch_norm``).
 
@@ -21,7 +21,8 @@ from ganbench.variants.spec import Variant
 
 
 def compose(name: str, networks: Variant, objective: Variant) -> Variant:
-    """The variant ``name`` (``"A:B"``): ``networks``' G, D and z size, ``objective``'s everything else."""
+    """The variant ``name`` (``"A:B"``): ``networks``' G, D, z size and conditioning, ``objective``'s
+    everything else."""
     return replace(
         objective,
         name=name,
@@ -29,6 +30,7 @@ def compose(name: str, networks: Variant, objective: Variant) -> Variant:
         build_generator=networks.build_generator,
         build_discriminator=networks.build_discriminator,
         latent_dim=networks.latent_dim,
+        conditional=networks.conditional,
     )
 
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ganbench.losses import Critic
 from ganbench.variants.search_space import SearchSpace
 
 #: The optimisers a variant can ask for (both networks use the same one).
 OPTIMIZERS = ("adam", "rmsprop")
 
-#: ``(discriminator, real [B,C,H,W], fake [B,C,H,W], generator) -> scalar`` extra D-loss term.
-Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
+#: ``(discriminator, real [B,C,H,W], fake [B,C,H,W], generator) -> scalar`` extra D-loss term; the
+#: discriminator is any callable images [B, C, H, W] -> scores [B] (a conditional D with its labels bound).
+Penalty = Callable[[Critic, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Variant:
             per-sample gradient penalty is not defined through batch statistics (Gulrajani et
             al. 2017, section 4), so the objectives with one say False, also when they are
             combined with another variant's networks (``dcgan:wgan-gp``).
+        conditional: class-conditional networks: ``build_generator(latent_dim, channels,
+            image_size, num_classes)`` and ``build_discriminator(channels, image_size,
+            num_classes)``; G maps (z, labels int64 [B]) and D (images, labels) (part of the
+            networks half of a ``NETWORKS:OBJECTIVE`` composition).
         search_space: the hyperparameter ranges the variant's paper or Lucic et al. 2018
             (arXiv:1711.10337, their "wide" search) tune, by setting name; see
             :mod:`ganbench.variants.search_space`.
@@ -55,8 +61,8 @@ class Variant:
 
     name: str
     paper: str
-    build_generator: Callable[[int, int, int], nn.Module]
-    build_discriminator: Callable[[int, int], nn.Module]
+    build_generator: Callable[..., nn.Module]
+    build_discriminator: Callable[..., nn.Module]
     discriminator_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     generator_loss: Callable[[torch.Tensor], torch.Tensor]
     penalty: Penalty | None = None
@@ -69,6 +75,7 @@ class Variant:
     weight_clip: float | None = None
     spectral_norm: bool = False
     discriminator_batch_norm: bool = True
+    conditional: bool = False
     search_space: SearchSpace = field(default_factory=dict)
 
     def __post_init__(self) -> None:

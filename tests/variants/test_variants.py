@@ -13,7 +13,7 @@ ALL = VARIANTS.names()  # every registered variant: a new one is tested without 
 @pytest.mark.parametrize("channels,size", [(1, 28), (3, 32)])
 def test_output_shapes(name: str, channels: int, size: int) -> None:
     variant = VARIANTS[name]
-    g, d = build_networks(variant, channels, size, seed=0)
+    g, d = build_networks(variant, channels, size, seed=0, num_classes=10)
     z = torch.randn(4, variant.latent_dim)
     x = g(z)
     assert x.shape == (4, channels, size, size)
@@ -24,8 +24,17 @@ def test_output_shapes(name: str, channels: int, size: int) -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_one_step_is_finite_and_changes_weights(name: str, images: torch.Tensor) -> None:
     variant = VARIANTS[name]
-    before, _ = build_networks(variant, 1, 28, seed=0)
-    result = train(variant, images, TrainConfig(kimg=0.001, batch_size=16), seed=0, progress=False)
+    before, _ = build_networks(variant, 1, 28, seed=0, num_classes=10)
+    labels = torch.arange(len(images)) % 10  # read by conditional variants only
+    result = train(
+        variant,
+        images,
+        TrainConfig(kimg=0.001, batch_size=16),
+        seed=0,
+        progress=False,
+        labels=labels,
+        num_classes=10,
+    )
     assert result.status == "ok" and result.g_steps == 1 and result.d_steps == variant.critic_steps
     assert all(torch.isfinite(p).all() for p in result.generator.parameters())
     changed = any(
