@@ -229,18 +229,25 @@ def _names(setting: str, values: tuple[Any, ...], registry: Any, what: str) -> t
     return tuple(names)
 
 
-def _run_metrics(names: tuple[str, ...], every: bool, registry: Any) -> tuple[str, ...]:
-    """The measures a run computes: ``all`` leaves out those that need class-conditional samples
-    (no variant is class-conditional yet); naming one of them is an error that says where it runs."""
+def _run_metrics(
+    names: tuple[str, ...], every: bool, registry: Any, conditional_variants: bool
+) -> tuple[str, ...]:
+    """The measures a run computes. Those that need class-conditional samples (the class each
+    image was generated for) are computed for the conditional variants (``cgan``) and skipped,
+    with their reason, for the others: ``all`` includes them only when the run has a
+    conditional variant, and naming one without such a variant is an error that says where it runs."""
     conditional = [n for n in names if "fake_labels" in registry[n].extra_inputs]
+    if conditional_variants:
+        return names
     if every:
         return tuple(n for n in names if n not in conditional)
     if conditional:
         raise ConfigError(
             "eval.metrics",
             f"{', '.join(conditional)} need class-conditional samples (the class each image was generated "
-            "for), and no variant of `ganbench run` is class-conditional yet; score a class-conditional "
-            "generator with `ganbench evaluate --real DATASET --fake module:function`, or leave them out",
+            "for), and no variant of this run is class-conditional; add one (cgan, or a composition such as "
+            "cgan:hinge), score a class-conditional generator with `ganbench evaluate --real DATASET --fake "
+            "module:function`, or leave them out",
         )
     return names
 
@@ -326,7 +333,10 @@ def check_config(config: RunConfig) -> RunConfig:
         ),
         n_samples=_int("eval.n_samples", e.n_samples, minimum=2, what="images compared per set"),
         metrics=_run_metrics(
-            _names("eval.metrics", e.metrics, METRICS, "metric"), list(e.metrics) == ["all"], METRICS
+            _names("eval.metrics", e.metrics, METRICS, "metric"),
+            list(e.metrics) == ["all"],
+            METRICS,
+            any(VARIANTS[v].conditional for v in variants),
         ),
         metric_seed=_int("eval.metric_seed", e.metric_seed, minimum=0, maximum=2**32 - 1, what="a seed"),
         bootstrap=_int("eval.bootstrap", e.bootstrap, minimum=0, what="bootstrap resamples, 0 for none"),

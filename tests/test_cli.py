@@ -185,11 +185,9 @@ def test_every_metric_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.Monkey
     (run_dir,) = tmp_path.iterdir()
     records = ganbench.load_records(run_dir)
     dcgan = records[records["variant"] == "dcgan"]
-    conditional = {"gan-test", "gan-train", "intra-fid"}  # need class-conditional samples: none in `run` yet
-    # need the real labels (and the domain classifier): `run` does not hand them to measures yet,
-    # so they are skipped with the reason (evaluate and validate score them)
-    labelled = {"boundary-distortion", "adversarial-accuracy"}
-    assert set(dcgan["metric"]) == set(ganbench.METRICS.names()) - conditional - labelled  # run-level in
+    # need class-conditional samples: `all` leaves them out of a run without a conditional variant
+    conditional = {"gan-test", "gan-train", "intra-fid"}
+    assert set(dcgan["metric"]) == set(ganbench.METRICS.names()) - conditional  # run-level and labelled in
     real = records[records["variant"] == "real"]
     assert "recon-error" not in set(real["metric"])  # needs a generator: not run on the reference row
     assert (run_dir / "dcgan" / "seed0" / "metrics" / "birthday_pairs.png").exists()

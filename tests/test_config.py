@@ -108,15 +108,24 @@ def test_the_domain_classifier_epochs_have_one_home() -> None:
     assert EvalConfig().classifier_epochs == ClassifierSettings().epochs
 
 
-def test_run_leaves_the_class_conditional_measures_to_evaluate() -> None:
-    """No variant is class-conditional yet: `all` leaves those measures out; naming one says where it runs."""
+def test_class_conditional_measures_run_only_with_a_conditional_variant() -> None:
+    """Without a conditional variant `all` leaves those measures out and naming one says where it
+    runs; with one (cgan, or a composition keeping its networks) `all` includes them."""
     import dataclasses
 
     from ganbench.config import ConfigError, EvalConfig, check_config
 
+    conditional = {"gan-test", "gan-train", "intra-fid"}
     every = check_config(RunConfig(eval=EvalConfig(metrics=("all",)))).eval.metrics
-    assert "fid" in every and not {"gan-test", "gan-train", "intra-fid"} & set(every)
+    assert "fid" in every and not conditional & set(every)
     named = dataclasses.replace(RunConfig(), eval=EvalConfig(metrics=("fid", "gan-test")))
-    with pytest.raises(ConfigError, match=r"gan-test need class-conditional samples.*ganbench evaluate") as e:
+    with pytest.raises(ConfigError, match=r"gan-test need class-conditional samples.*add one \(cgan") as e:
         check_config(named)
     assert e.value.setting == "eval.metrics"
+    for variants in [("dcgan", "cgan"), ("cgan:hinge",)]:
+        with_cgan = RunConfig(variants=variants, eval=EvalConfig(metrics=("all",)))
+        assert conditional <= set(check_config(with_cgan).eval.metrics)
+        assert check_config(dataclasses.replace(with_cgan, eval=EvalConfig(metrics=("gan-test",))))
+    dcgan_objective = RunConfig(variants=("dcgan:cgan",), eval=EvalConfig(metrics=("all",)))
+    assert not conditional & set(check_config(dcgan_objective).eval.metrics)  # conditioning is the networks'
+

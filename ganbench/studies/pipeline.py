@@ -27,14 +27,20 @@ from ganbench.datasets.loading import load_dataset
 from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
 from ganbench.evaluation.stamp import extractor_fields, image_size
 from ganbench.extractors import FeatureExtractor
-from ganbench.extractors.resolve import check_extractor, extractor_settings, resolve_extractor
+from ganbench.extractors.resolve import (
+    check_extractor,
+    domain_classifier_handle,
+    extractor_settings,
+    resolve_extractor,
+)
 from ganbench.metrics.spec import GeneratorHandle, Player
 from ganbench.registry import METRICS, VARIANTS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
-from ganbench.sources import content_sha256, subset
+from ganbench.sources import content_sha256
+from ganbench.sources.subset import subset_indices
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
-from ganbench.training import Checkpoint, artifacts, sample, train
+from ganbench.training import Checkpoint, artifacts, sample, sample_conditional, train
 
 Log = Callable[[str], None]
 
@@ -70,6 +76,16 @@ class _Evaluator:
     log: Log
     progress: bool
     failures: list[str]
+    inputs: dict[
+        str, Any
+    ]  # real_labels, train_labels, num_classes, classifier: the labelled measures' inputs
+
+    def _on_skip(self, label: str) -> Callable[[str, str], None]:
+        def skipped(name: str, reason: str) -> None:
+            if "fake_labels" in METRICS[name].extra_inputs:  # the others' reasons are the same every unit
+                self.log(f"note: {name} skipped for {label}: {reason}")
+
+        return skipped
 
     def _on_error(self, label: str) -> Callable[[str, Exception], None]:
         def failed(name: str, err: Exception) -> None:
@@ -85,7 +101,10 @@ class _Evaluator:
         unit_dir: Path,
         unit: dict[str, Any],
         generator: GeneratorHandle | None,
+        fake_labels: torch.Tensor | None,
     ) -> list[Score]:
+        """Score ``fake``; ``fake_labels`` [M]: the classes its images were generated (or drawn) for,
+        None for an unconditional generator (the measures that need them are skipped, said in the log)."""
         scores = score(
             self.set_metrics,
             real=self.real,
@@ -93,6 +112,8 @@ class _Evaluator:
             train=self.train,
             class_prior=self.class_prior,
             generator=generator,
+            extra=self.inputs | {"fake_labels": None if fake_labels is None else fake_labels.numpy()},
+            on_skip=self._on_skip(label),
             seed=self.config.eval.metric_seed,
             bootstrap=self.config.eval.bootstrap,
             device=self.device,
@@ -215,7 +236,8 @@ def run(
     evaluate = _evaluator(config, dataset, extractor, n, device, run_dir, log, progress)
 
     # 3. The reference row: held-out real images vs as many training images, the best achievable values.
-    reference_images = subset(dataset.train.images, n, seed=1)
+    reference_rows = subset_indices(len(dataset.train), n, seed=1)
+    reference_images = dataset.train.images[reference_rows]
     reference = _features(extractor, reference_images, "reference", config, progress)
     reference_unit = {
         "variant": "real",
@@ -225,7 +247,9 @@ def run(
         "fake_sha256": content_sha256(reference_images, None),
         "fake_size": image_size(reference_images),
     }
-    scores = evaluate.generated_set(reference, "real", run_dir / "real", reference_unit, None)
+    scores = evaluate.generated_set(
+        reference, "real", run_dir / "real", reference_unit, None, dataset.train.labels[reference_rows]
+    )
     log(f"real (held-out vs train) | {_keys(scores)}")
 
     # 4. Each seed: train, sample and measure every variant, then measure the seed's models together.
@@ -246,6 +270,8 @@ def run(
                 on_checkpoint=functools.partial(
                     evaluate.checkpoint, extractor, name, seed, n, unit_dir / "checkpoints"
                 ),
+                labels=dataset.train.labels,
+                num_classes=dataset.num_classes,
             )
             artifacts.save_networks(result, unit_dir)
             artifacts.save_losses(result.losses, unit_dir, f"{name} seed {seed}")
@@ -275,10 +301,25 @@ def run(
             generator = GeneratorHandle(result.generator, variant.latent_dim, device)
             players[name] = Player(generator=generator, discriminator=result.discriminator)
             units[name] = unit
-            fake_images = sample(result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device)
+            fake_labels = None
+            if (
+                variant.conditional
+            ):  # class-balanced, each image's class recorded for the conditional measures
+                fake_images, fake_labels = sample_conditional(
+                    result.generator,
+                    n,
+                    latent_dim=variant.latent_dim,
+                    num_classes=dataset.num_classes,
+                    seed=seed,
+                    device=device,
+                )
+            else:
+                fake_images = sample(
+                    result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device
+                )
             unit |= {
                 "fake_source": f"generator {name} seed {seed} ({n} samples, sample seed {seed})",
-                "fake_sha256": content_sha256(fake_images, None),
+                "fake_sha256": content_sha256(fake_images, fake_labels),
                 "fake_size": image_size(fake_images),
             }
             artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
@@ -287,7 +328,9 @@ def run(
             )
             artifacts.save_interpolations(generator, unit_dir / "interpolation.png", seed=seed)
             fake = _features(extractor, fake_images, name, config, progress)
-            scores = evaluate.generated_set(fake, f"{name} seed {seed}", unit_dir, unit, generator)
+            scores = evaluate.generated_set(
+                fake, f"{name} seed {seed}", unit_dir, unit, generator, fake_labels
+            )
             log(f"{head} | {_keys(scores)}")
         evaluate.models(players, units, seed)
 
@@ -317,7 +360,8 @@ def _evaluator(
 ) -> _Evaluator:
     """The fixed real side of the run (held-out and training features, class prior) and its record writer."""
     identity = extractor.identity
-    held_out = subset(dataset.test.images, n, seed=0)
+    held_out_rows = subset_indices(len(dataset.test), n, seed=0)
+    held_out = dataset.test.images[held_out_rows]
     common = {
         "run_id": run_dir.name,
         "dataset": dataset.name,
@@ -331,6 +375,17 @@ def _evaluator(
         **provenance.versions(),
     }
     metrics = list(config.eval.metrics)
+    needs_classifier = any("classifier" in METRICS[m].extra_inputs for m in metrics)
+    inputs = {
+        "real_labels": dataset.test.labels[held_out_rows].numpy(),
+        "train_labels": dataset.train.labels.numpy(),
+        "num_classes": dataset.num_classes,
+        "classifier": domain_classifier_handle(
+            extractor, dataset, device=device, progress=progress, epochs=config.eval.classifier_epochs
+        )
+        if needs_classifier
+        else None,
+    }
     return _Evaluator(
         config=config,
         set_metrics=[m for m in metrics if METRICS[m].level == "set"],
@@ -344,6 +399,7 @@ def _evaluator(
         log=log,
         progress=progress,
         failures=[],
+        inputs=inputs,
     )
 
 

@@ -68,7 +68,9 @@ def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[st
         )
     for name in config.variants:
         try:
-            build_networks(VARIANTS[name], dataset.channels, dataset.image_size, seed=0)
+            build_networks(
+                VARIANTS[name], dataset.channels, dataset.image_size, seed=0, num_classes=dataset.num_classes
+            )
         except ValueError as err:
             raise ConfigError(
                 "variants", f"variant {name} cannot be built for {dataset.name}: {err}"
@@ -130,7 +132,16 @@ def _seconds_per_image(name: str, dataset: Dataset, settings: TrainConfig, devic
     def timed(cycles: int) -> float:
         budget = dataclasses.replace(probe, kimg=cycles * cycle / 1000)
         start = time.perf_counter()
-        train(variant, dataset.train.images, budget, seed=0, device=device, progress=False)
+        train(
+            variant,
+            dataset.train.images,
+            budget,
+            seed=0,
+            device=device,
+            progress=False,
+            labels=dataset.train.labels,
+            num_classes=dataset.num_classes,
+        )
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         return time.perf_counter() - start

@@ -1,0 +1,43 @@
+"""A class-conditional variant inside `ganbench run`: its samples carry their classes, so the
+conditional measures are computed for it, and skipped (with a note) for the unconditional ones."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ganbench
+from ganbench.cli import main
+
+CONDITIONAL_KEYS = {"intra_fid", "gan_test_accuracy"}
+
+
+@pytest.mark.slow
+def test_cgan_gets_the_conditional_measures_in_a_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--preset",
+            "smoke",
+            "--variants",
+            "cgan,dcgan",
+            "--metrics",
+            "fid,intra-fid,gan-test",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: intra-fid skipped for dcgan seed 0: needs the labels the fake images were generated for"
+        in (result.output)
+    )
+    (run_dir,) = tmp_path.iterdir()
+    records = ganbench.load_records(run_dir)
+    keys = {v: set(records[records["variant"] == v]["key"]) for v in ("real", "cgan", "dcgan")}
+    assert keys["cgan"] >= CONDITIONAL_KEYS and keys["real"] >= CONDITIONAL_KEYS  # real: the training labels
+    assert not CONDITIONAL_KEYS & keys["dcgan"] and "fid" in keys["dcgan"]
+    cgan = records[records["variant"] == "cgan"].set_index("key")["value"]
+    assert 0.0 <= cgan["gan_test_accuracy"] <= 1.0 and cgan["intra_fid"] > 0
