@@ -1,8 +1,8 @@
 """From a SPEC string to a checked :class:`~ganbench.sources.spec.SourceSpec`: its kind and the cheap checks.
 
 Precedence: an existing path wins (a run folder, an image folder, an array file); then a
-dataset (a registered name, or ``folder:PATH``); then ``file.py:function`` and ``module:function``; anything else is an
-error that lists the accepted kinds.
+dataset (a registered name, or ``folder:PATH``); then ``file.py:function`` and
+``module:function``; anything else is an error that lists the accepted kinds.
 """
 
 from __future__ import annotations

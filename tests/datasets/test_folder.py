@@ -251,3 +251,44 @@ def test_a_comma_in_the_path_is_kept(tmp_path: Path) -> None:
     folder = grey_folder(tmp_path / "a,b")
     assert parse_folder_spelling(f"folder:{folder}").path == folder
     assert parse_folder_spelling(f"folder:{folder},size=28").size == 28
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["run", "--dataset", "{bad}"], "--dataset"),
+        (["validate", "--dataset", "{bad}"], "--dataset"),
+        (["evaluate", "--real", "mnist-5k", "--fake", "{good}", "--dataset", "{bad}"], "--dataset"),
+        (["evaluate", "--real", "{bad}:train", "--fake", "{good}"], "--real"),
+    ],
+    ids=["run", "validate", "evaluate-dataset", "evaluate-real"],
+)
+def test_a_mistyped_folder_fails_every_command_before_any_work(
+    tmp_path: Path, command: list[str], option: str
+) -> None:
+    from click.testing import CliRunner
+
+    from ganbench.cli import main
+
+    good = grey_folder(tmp_path / "faces", size=28)
+    args = [a.format(bad=f"folder:{tmp_path / 'facse'}", good=good) for a in command]
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(main, [*args, "--out", str(out), "--no-progress"])
+    assert result.exit_code == 2, result.output
+    assert (
+        option in result.output
+        and "no such folder" in result.output
+        and "did you mean 'faces'" in result.output
+    )
+    assert not out.exists()
+
+
+def test_a_folder_dataset_as_a_source_has_its_split(tmp_path: Path) -> None:
+    from ganbench.sources import parse_source
+
+    folder = grey_folder(tmp_path / "g", n=20)
+    spec = parse_source(f"folder:{folder},size=28:train", role="real")
+    assert spec.kind == "dataset" and spec.split == "train" and spec.name == f"folder:{folder},size=28"
+    (loaded,) = spec.load(n=None, seed=0, device=torch.device("cpu"), progress=False)
+    assert loaded.images.shape == (18, 1, 28, 28) and loaded.train is not None  # 20 - ceil(20 / 10)
+    assert parse_source(f"folder:{folder}", role="fake").split == "test"
