@@ -140,6 +140,8 @@ def test_list_shows_every_registry() -> None:
         "wgan-gp",
         "datasets:",
         "mnist-5k",
+        "cifar10",
+        "folder:PATH",
         "metrics:",
         "fid",
         "extractors:",
