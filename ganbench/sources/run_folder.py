@@ -27,7 +27,7 @@ from ganbench.reporting.records import RECORDS_FILE, load_records
 from ganbench.sources.generator import load_state_dict, required_n
 from ganbench.sources.generator_output import CheckedOutput
 from ganbench.sources.spec import LoadedSet, Role, SourceError, SourceSpec
-from ganbench.training import sample
+from ganbench.training import sample, sample_conditional
 
 RUN_FILE = "run.json"
 GENERATOR_FILE = "generator.pt"
@@ -59,6 +59,8 @@ class RunSource(SourceSpec):
         dataset: the dataset the run trained on (``dataset_used``).
         data_root: where that dataset's files are.
         run_device: the device the run sampled on (``run.json`` ``device``), or None when not recorded.
+        num_classes: the run's dataset's class count (``run.json`` ``num_classes``, recorded since
+            runs could train class-conditional variants), or None.
     """
 
     path: Path
@@ -68,6 +70,7 @@ class RunSource(SourceSpec):
     dataset: str
     data_root: str | Path | None
     run_device: str | None
+    num_classes: int | None = None
 
     def describe(self) -> str:
         left = (
@@ -90,6 +93,14 @@ class RunSource(SourceSpec):
             ) from err
         return dataset.channels, dataset.image_size
 
+    def _num_classes(self, variant: str) -> int:
+        if self.num_classes is None:
+            raise SourceError(
+                f"{self.text}: {variant} is class-conditional, and run.json does not record the number of "
+                "classes its generator was built for; rerun it with this version of ganbench"
+            )
+        return self.num_classes
+
     def load(self, *, n: int | None, seed: int, device: torch.device, progress: bool) -> list[LoadedSet]:
         """``n`` samples of every unit's generator, seeded by the unit's training seed (not by ``seed``)."""
         del seed, progress
@@ -104,17 +115,29 @@ class RunSource(SourceSpec):
         sets = []
         for unit in self.units:
             variant = VARIANTS[unit.variant]
-            module = variant.build_generator(variant.latent_dim, channels, size)
+            classes = () if not variant.conditional else (self._num_classes(unit.variant),)
+            module = variant.build_generator(variant.latent_dim, channels, size, *classes)
             load_state_dict(f"{self.text} ({unit.variant} seed {unit.seed})", module, unit.weights)
             module = module.to(device)
             checked = CheckedOutput(module, "-1,1", f"{self.text}: {unit.variant} seed {unit.seed} output")
-            images = sample(checked, n, latent_dim=variant.latent_dim, seed=unit.seed, device=device)
+            labels = None
+            if classes:  # as the run sampled it: class-balanced, each image's class kept
+                images, labels = sample_conditional(
+                    checked,
+                    n,
+                    latent_dim=variant.latent_dim,
+                    num_classes=classes[0],
+                    seed=unit.seed,
+                    device=device,
+                )
+            else:
+                images = sample(checked, n, latent_dim=variant.latent_dim, seed=unit.seed, device=device)
             sets.append(
                 LoadedSet(
                     label=unit.variant,
                     images=images,
-                    labels=None,
-                    num_classes=None,
+                    labels=labels,
+                    num_classes=classes[0] if classes else None,
                     source=f"run {self.path} {unit.variant} seed {unit.seed}{elsewhere}",
                     seed=unit.seed,
                     generator=GeneratorHandle(module, variant.latent_dim, device),
@@ -194,4 +217,5 @@ def parse_run(text: str, path: Path, *, role: Role, data_root: str | Path | None
         dataset=str(read["meta"].get("dataset_used") or read["config"].get("dataset")),
         data_root=data_root if data_root is not None else read["config"].get("data_root"),
         run_device=read["meta"].get("device"),
+        num_classes=read["meta"].get("num_classes"),
     )

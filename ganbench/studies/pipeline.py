@@ -426,6 +426,7 @@ def _write_run_json(
         "platform": platform.platform(),
         "extractor": {**extractor.identity.as_dict(), "held_out_accuracy": accuracy},
         "image_shape": [dataset.channels, dataset.image_size, dataset.image_size],
+        "num_classes": dataset.num_classes,  # what conditional generators are rebuilt with
     }
     (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
 

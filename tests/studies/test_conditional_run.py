@@ -41,3 +41,18 @@ def test_cgan_gets_the_conditional_measures_in_a_run(tmp_path: Path) -> None:
     assert not CONDITIONAL_KEYS & keys["dcgan"] and "fid" in keys["dcgan"]
     cgan = records[records["variant"] == "cgan"].set_index("key")["value"]
     assert 0.0 <= cgan["gan_test_accuracy"] <= 1.0 and cgan["intra_fid"] > 0
+
+    # the run folder as `evaluate`'s fake side: the cgan generator is rebuilt for the run's classes
+    # and sampled as the run sampled it, classes kept: the same images and labels (one content hash)
+    again = CliRunner().invoke(
+        main,
+        ["evaluate", "--real", "mnist-5k", "--fake", str(run_dir), "--metrics", "intra-fid",
+         "--n-real", "200", "--out", str(tmp_path / "evaluated"), "--no-progress"],
+    )  # fmt: skip
+    assert again.exit_code == 0, again.output
+    (evaluated,) = (tmp_path / "evaluated").iterdir()
+    rescored = ganbench.load_records(evaluated)
+    rescored_cgan = rescored[rescored["variant"] == "cgan"]
+    assert "intra_fid" in set(rescored_cgan["key"])
+    ran = records[records["variant"] == "cgan"]
+    assert set(rescored_cgan["fake_sha256"]) == set(ran["fake_sha256"]) and len(set(ran["fake_sha256"])) == 1
