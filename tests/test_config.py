@@ -128,4 +128,3 @@ def test_class_conditional_measures_run_only_with_a_conditional_variant() -> Non
         assert check_config(dataclasses.replace(with_cgan, eval=EvalConfig(metrics=("gan-test",))))
     dcgan_objective = RunConfig(variants=("dcgan:cgan",), eval=EvalConfig(metrics=("all",)))
     assert not conditional & set(check_config(dcgan_objective).eval.metrics)  # conditioning is the networks'
-
