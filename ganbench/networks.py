@@ -169,6 +169,70 @@ class ConditionalConvDiscriminator(nn.Module):
         return self.head(h).view(-1) + (e * h.sum(dim=(2, 3))).sum(dim=1)
 
 
+class AutoencoderDiscriminator(nn.Module):
+    """BEGAN's discriminator (Berthelot et al. 2017, arXiv:1703.10717): an autoencoder whose score is
+    its reconstruction error, images [B, C, H, W] -> scores [B] = mean |x − Dec(Enc(x))| per image.
+
+    Encoder: stride-2 convolutions (kernel 4, doubling the width) with ELU, as the paper, down to
+    the DCGAN base resolution, then a linear map to ``hidden`` units; the decoder mirrors it with
+    transposed convolutions and a linear output (no batch norm anywhere, as in the paper).
+    """
+
+    def __init__(self, channels: int, image_size: int, hidden: int = 64, width: int = 64):
+        super().__init__()
+        base = base_resolution(image_size)
+        n_down = int(math.log2(image_size // base))
+        encoder: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.ELU()]
+        ch = width
+        for _ in range(n_down - 1):
+            encoder += [nn.Conv2d(ch, ch * 2, 4, 2, 1), nn.ELU()]
+            ch *= 2
+        encoder += [nn.Flatten(), nn.Linear(ch * base * base, hidden)]
+        decoder: list[nn.Module] = [nn.Linear(hidden, ch * base * base), nn.Unflatten(1, (ch, base, base))]
+        for _ in range(n_down - 1):
+            decoder += [nn.ELU(), nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1)]
+            ch //= 2
+        decoder += [nn.ELU(), nn.ConvTranspose2d(ch, channels, 4, 2, 1)]
+        self.encoder, self.decoder = nn.Sequential(*encoder), nn.Sequential(*decoder)
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.decoder(self.encoder(x)) - x).abs().flatten(1).mean(dim=1)
+
+
+class ConvEncoder(nn.Module):
+    """A VAE's encoder q(z | x) on the DCGAN D's convolutions (Kingma & Welling 2014,
+    arXiv:1312.6114): images [B, C, H, W] -> (mean [B, Z], log-variance [B, Z]) of a diagonal Gaussian.
+
+    The DCGAN D without its last convolution, flattened, then one linear map to 2 Z numbers.
+    """
+
+    def __init__(self, channels: int, image_size: int, latent_dim: int, width: int = 64):
+        super().__init__()
+        layers = list(ConvDiscriminator(channels, image_size, width).net)
+        last = layers[-1]
+        assert isinstance(last, nn.Conv2d)
+        base = base_resolution(image_size)
+        self.features = nn.Sequential(*layers[:-1], nn.Flatten())
+        self.moments = nn.Linear(last.in_channels * base * base, 2 * latent_dim)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, log_variance = self.moments(self.features(x)).chunk(2, dim=1)
+        return mean, log_variance
+
+
+class Negated(nn.Module):
+    """``-module(x)``: a discriminator whose low scores mean "real" (BEGAN's reconstruction error),
+    seen by the run-level measures, which read higher scores as more real."""
+
+    def __init__(self, module: nn.Module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return -self.module(x)
+
+
 def dcgan_init(module: nn.Module) -> None:
     """N(0, 0.02) weights, as in Radford et al. 2016; batch norm scale N(1, 0.02)."""
     if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):

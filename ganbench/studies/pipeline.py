@@ -34,6 +34,7 @@ from ganbench.extractors.resolve import (
     resolve_extractor,
 )
 from ganbench.metrics.spec import GeneratorHandle, Player
+from ganbench.networks import Negated
 from ganbench.registry import METRICS, VARIANTS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
@@ -299,8 +300,14 @@ def run(
                 log(f"{head} | DIVERGED at D step {result.diverged_at_step} (loss NaN/inf); not evaluated")
                 continue
             generator = GeneratorHandle(result.generator, variant.latent_dim, device)
-            players[name] = Player(generator=generator, discriminator=result.discriminator)
-            units[name] = unit
+            if variant.discriminator_scores == "none":
+                log(f"note: {name} has no discriminator that judges images; run-level measures leave it out")
+            else:  # the run-level measures read higher scores as "more real"
+                judge = result.discriminator
+                if variant.discriminator_scores == "lower-is-real":
+                    judge = Negated(judge)
+                players[name] = Player(generator=generator, discriminator=judge)
+                units[name] = unit
             fake_labels = None
             if (
                 variant.conditional

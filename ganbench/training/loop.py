@@ -36,7 +36,8 @@ class TrainResult:
         seconds: wall-clock training time.
         status: ``"ok"``, ``"diverged"`` (a loss became NaN/inf) or ``"time-cap"``.
         diverged_at_step: the D step at which a loss stopped being finite, else None.
-        losses: rows ``{"g_step", "d_step", "kimg", "d_loss", "g_loss"}``, one per log interval.
+        losses: rows ``{"g_step", "d_step", "kimg", "d_loss", "g_loss"}`` (and a stateful objective's
+            logged values, e.g. BEGAN's ``k`` and ``convergence``), one per log interval.
     """
 
     generator: nn.Module
@@ -218,6 +219,7 @@ def train(
             return None
         return torch.randint(num_classes, (batch_size,), generator=rng, device=device)
 
+    state = variant.objective_state() if variant.objective_state is not None else None
     shown = g_steps = d_steps = 0
     watch = _FiniteWatch(device, every=1 if device.type == "cpu" else log_every)
     next_checkpoint = every_kimg * 1000 if every_kimg and on_checkpoint else math.inf
@@ -236,35 +238,52 @@ def train(
         if settings.budget_seconds is not None and time.perf_counter() - start >= settings.budget_seconds:
             status = "time-cap"
             break
-        for _ in range(variant.critic_steps):
-            real, real_classes = next_real_batch()
-            with torch.no_grad():
-                fake = generate(latent(), real_classes)
-            d_loss = variant.discriminator_loss(judge(real, real_classes), judge(fake, real_classes))
-            if variant.penalty is not None:
-                critic = discriminator if real_classes is None else partial(judge, y=real_classes)
-                d_loss = d_loss + variant.penalty(critic, real, fake, rng)
+        if variant.joint_loss is not None:  # one step of both networks on one real batch (the VAE)
+            real, _ = next_real_batch()
+            loss, parts = variant.joint_loss(generator, discriminator, real, rng)
             opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
+            opt_g.zero_grad(set_to_none=True)
+            loss.backward()
             opt_d.step()
-            if variant.weight_clip is not None:
-                clip_weights(discriminator, variant.weight_clip)
-            d_steps += 1
-            shown += batch_size
+            opt_g.step()
+            d_steps, g_steps, shown = d_steps + 1, g_steps + 1, shown + batch_size
             bar.update(batch_size)
-            watch.see(d_loss, d_steps)
-        # D's weight gradients of the G step are never used (the next D step starts from zero):
-        # with D frozen, the backward computes only the input gradients G needs, with the same
-        # kernels, so G's gradients and the losses stay bit-identical to a plain loop's.
-        discriminator.requires_grad_(False)
-        z, fake_classes = latent(), g_step_classes()
-        g_loss = variant.generator_loss(judge(generate(z, fake_classes), fake_classes))
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        discriminator.requires_grad_(True)
-        opt_g.step()
-        g_steps += 1
-        watch.see(g_loss, d_steps)
+            d_loss, g_loss = parts["d_loss"], parts["g_loss"]
+            watch.see(loss, d_steps)
+        else:
+            for _ in range(variant.critic_steps):
+                real, real_classes = next_real_batch()
+                with torch.no_grad():
+                    fake = generate(latent(), real_classes)
+                real_scores, fake_scores = judge(real, real_classes), judge(fake, real_classes)
+                keywords = state.loss_keywords() if state is not None else {}
+                d_loss = variant.discriminator_loss(real_scores, fake_scores, **keywords)
+                if variant.penalty is not None:
+                    critic = discriminator if real_classes is None else partial(judge, y=real_classes)
+                    d_loss = d_loss + variant.penalty(critic, real, fake, rng)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+                if variant.weight_clip is not None:
+                    clip_weights(discriminator, variant.weight_clip)
+                if state is not None:
+                    state.update(real_scores.detach(), fake_scores.detach())
+                d_steps += 1
+                shown += batch_size
+                bar.update(batch_size)
+                watch.see(d_loss, d_steps)
+            # D's weight gradients of the G step are never used (the next D step starts from zero):
+            # with D frozen, the backward computes only the input gradients G needs, with the same
+            # kernels, so G's gradients and the losses stay bit-identical to a plain loop's.
+            discriminator.requires_grad_(False)
+            z, fake_classes = latent(), g_step_classes()
+            g_loss = variant.generator_loss(judge(generate(z, fake_classes), fake_classes))
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            discriminator.requires_grad_(True)
+            opt_g.step()
+            g_steps += 1
+            watch.see(g_loss, d_steps)
         if watch.due(g_steps) and (diverged_at := watch.first()) is not None:
             status = "diverged"
             break
@@ -277,6 +296,7 @@ def train(
                     "d_loss": d_loss.item(),
                     "g_loss": g_loss.item(),
                 }
+                | (state.logged() if state is not None else {})
             )
             bar.set_postfix(d=f"{d_loss.item():.3f}", g=f"{g_loss.item():.3f}")
         if shown >= next_checkpoint and shown < budget_images:

@@ -16,13 +16,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ganbench.registry import VARIANTS
+from ganbench.registry import VARIANTS, UnknownNameError
 from ganbench.variants.spec import Variant
 
 
 def compose(name: str, networks: Variant, objective: Variant) -> Variant:
     """The variant ``name`` (``"A:B"``): ``networks``' G, D, z size and conditioning, ``objective``'s
-    everything else."""
+    everything else. A variant whose networks and objective belong together (``composable``
+    False: BEGAN) cannot be split; ``A:A`` is ``A`` itself under the composed name."""
+    for part in (networks, objective):
+        if not part.composable and networks is not objective:
+            raise UnknownNameError(
+                f"variant {name!r}: {part.name}'s networks and objective only work together (e.g. an "
+                f"autoencoder D scored by its reconstruction error), so it cannot be combined; use "
+                f"{part.name}"
+            )
     return replace(
         objective,
         name=name,

@@ -2,7 +2,8 @@
 
 A search space maps a setting name to the distribution a trial draws it from. The names are the
 Variant fields a trial may change (``lr_g``, ``lr_d``, ``beta1``, ``beta2``, ``critic_steps``,
-``weight_clip``, and ``penalty_weight``: the ``weight`` argument of the variant's penalty);
+``weight_clip``, ``penalty_weight``: the ``weight`` argument of the variant's penalty, and
+``gamma``: BEGAN's diversity ratio);
 ``lr`` stands for both learning rates drawn as one value.
 The default ranges are those of Lucic et al. 2018, "Are GANs Created Equal? A Large-Scale Study"
 (arXiv:1711.10337), section 5 / Table 2 ("wide" range): learning rate log-uniform in

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -20,9 +21,33 @@ from ganbench.variants.search_space import SearchSpace
 #: The optimisers a variant can ask for (both networks use the same one).
 OPTIMIZERS = ("adam", "rmsprop")
 
+#: How a variant's D scores read (``Variant.discriminator_scores``).
+DISCRIMINATOR_SCORES = ("higher-is-real", "lower-is-real", "none")
+
+#: ``(G, D, real [B, C, H, W], generator) -> (loss, logged parts)`` of a non-adversarial objective.
+JointLoss = Callable[
+    [nn.Module, nn.Module, torch.Tensor, torch.Generator], tuple[torch.Tensor, dict[str, torch.Tensor]]
+]
+
 #: ``(discriminator, real [B,C,H,W], fake [B,C,H,W], generator) -> scalar`` extra D-loss term; the
 #: discriminator is any callable images [B, C, H, W] -> scores [B] (a conditional D with its labels bound).
 Penalty = Callable[[Critic, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
+
+
+class ObjectiveState(Protocol):
+    """What a stateful objective keeps during one training run (see ``Variant.objective_state``)."""
+
+    def loss_keywords(self) -> dict[str, torch.Tensor]:
+        """Keyword arguments for the variant's ``discriminator_loss`` at this step."""
+        ...
+
+    def update(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> None:
+        """After a D step, from its scores [B] (detached): advance the state, on the device."""
+        ...
+
+    def logged(self) -> dict[str, float]:
+        """Values for the loss log, read at each log interval (a host read)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,19 @@ class Variant:
             image_size, num_classes)`` and ``build_discriminator(channels, image_size,
             num_classes)``; G maps (z, labels int64 [B]) and D (images, labels) (part of the
             networks half of a ``NETWORKS:OBJECTIVE`` composition).
+        objective_state: for an objective with state carried across steps (BEGAN's equilibrium
+            term k), a factory of a fresh :class:`ObjectiveState` per training run; the D loss is
+            then called with its ``loss_keywords()``, and it is updated after every D step.
+        joint_loss: a non-adversarial objective (the VAE): ``(G, D, real [B, C, H, W], generator)
+            -> (loss, {"d_loss": ..., "g_loss": ...})``, one loss both networks minimise in one
+            step per real batch, with the two parts the loss log records; the losses above are
+            then not used.
+        discriminator_scores: how the run-level measures (tournament, GAM) read D's scores:
+            ``"higher-is-real"`` (logits, critics), ``"lower-is-real"`` (BEGAN's reconstruction
+            error) or ``"none"`` (no discriminator that judges images: the VAE's encoder).
+        composable: False when the networks and the objective only make sense together (BEGAN's
+            autoencoder D and its reconstruction-error objective): ``NETWORKS:OBJECTIVE``
+            spellings that split it are refused.
         search_space: the hyperparameter ranges the variant's paper or Lucic et al. 2018
             (arXiv:1711.10337, their "wide" search) tune, by setting name; see
             :mod:`ganbench.variants.search_space`.
@@ -76,8 +114,17 @@ class Variant:
     spectral_norm: bool = False
     discriminator_batch_norm: bool = True
     conditional: bool = False
+    objective_state: Callable[[], ObjectiveState] | None = None
+    joint_loss: JointLoss | None = None
+    discriminator_scores: str = "higher-is-real"
+    composable: bool = True
     search_space: SearchSpace = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.discriminator_scores not in DISCRIMINATOR_SCORES:
+            raise ValueError(
+                f"variant {self.name}: discriminator_scores {self.discriminator_scores!r} is not one of "
+                f"{DISCRIMINATOR_SCORES}"
+            )
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"variant {self.name}: optimizer {self.optimizer!r} is not one of {OPTIMIZERS}")

@@ -1,17 +1,31 @@
 """The objectives of Lucic et al.'s model set, and NETWORKS:OBJECTIVE composition."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
 
 from ganbench.config import ConfigError, RunConfig, TrainConfig, check_config
 from ganbench.losses import dragan_penalty, gradient_penalty, hinge_discriminator_loss, hinge_generator_loss
-from ganbench.networks import ConvDiscriminator, MLPDiscriminator, with_spectral_norm
+from ganbench.networks import ConvDiscriminator, MLPDiscriminator, Negated, with_spectral_norm
 from ganbench.registry import VARIANTS, UnknownNameError
 from ganbench.training.loop import build_networks, make_optimizer, train
+from ganbench.variants.began import BeganEquilibrium
 from ganbench.variants.search_space import Choice, LogUniform, Uniform
+from ganbench.variants.vae import negative_elbo
 
-SEARCHABLE = {"lr", "lr_g", "lr_d", "beta1", "beta2", "critic_steps", "penalty_weight", "weight_clip"}
+SEARCHABLE = {
+    "lr",
+    "lr_g",
+    "lr_d",
+    "beta1",
+    "beta2",
+    "critic_steps",
+    "penalty_weight",
+    "weight_clip",
+    "gamma",
+}
 
 
 class _Slope(nn.Module):
@@ -144,3 +158,61 @@ def test_search_distributions_cover_their_ranges() -> None:
     assert [Choice((1, 5)).at(u) for u in (0.0, 0.49, 0.5, 1.0)] == [1, 1, 5, 5]
     with pytest.raises(ValueError):
         LogUniform(0.0, 1.0)
+
+
+def test_began_equilibrium_follows_the_papers_update() -> None:
+    state = BeganEquilibrium(gamma=0.5, lambda_k=0.001)
+    assert state.loss_keywords()["k"].item() == 0.0  # k_0 = 0
+    state.update(torch.tensor([1.0, 1.0]), torch.tensor([0.1, 0.3]))  # L(x) = 1, L(G(z)) = 0.2
+    assert state.logged()["k"] == pytest.approx(0.001 * (0.5 * 1.0 - 0.2))
+    assert state.logged()["convergence"] == pytest.approx(1.0 + 0.3)  # M = L(x) + |γ L(x) − L(G(z))|
+    for _ in range(3000):  # a generator far ahead pushes k to its bound and no further
+        state.update(torch.tensor([1.0]), torch.tensor([0.0]))
+    assert state.logged()["k"] == 1.0
+
+
+def test_began_trains_with_an_autoencoder_discriminator_and_logs_k(images: torch.Tensor) -> None:
+    began = VARIANTS["began"]
+    result = train(began, images, TrainConfig(kimg=0.16, batch_size=16, log_every=2), seed=0, progress=False)
+    assert result.status == "ok" and {"k", "convergence"} <= set(result.losses[-1])
+    assert 0.0 <= result.losses[-1]["k"] <= 1.0
+    scores = result.discriminator(torch.rand(3, 1, 28, 28) * 2 - 1)
+    assert scores.shape == (3,) and (scores >= 0).all()  # reconstruction errors
+    assert Negated(result.discriminator)(torch.zeros(2, 1, 28, 28)).le(0).all()  # players read -L as realness
+
+
+@pytest.mark.parametrize("spelling", ["dcgan:began", "began:hinge", "vae:dcgan", "dcgan:vae"])
+def test_variants_whose_halves_belong_together_are_not_split(spelling: str) -> None:
+    with pytest.raises(UnknownNameError, match="only work together"):
+        VARIANTS[spelling]
+
+
+class _Centred(nn.Module):
+    """An encoder whose q(z | x) is N(0, I) whatever x: the KL term is exactly 0."""
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        zeros = torch.zeros(x.shape[0], 4)
+        return zeros, zeros
+
+
+class _Grey(nn.Module):
+    """A decoder that outputs grey (probability ½) everywhere."""
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(z.shape[0], 1, 2, 2)
+
+
+def test_negative_elbo_is_reconstruction_plus_kl() -> None:
+    real = torch.tensor([[[[1.0, -1.0], [1.0, -1.0]]]]).repeat(3, 1, 1, 1)
+    loss, parts = negative_elbo(_Grey(), _Centred(), real, torch.Generator().manual_seed(0))
+    assert parts["d_loss"].item() == 0.0  # KL(N(0, I) ‖ N(0, I))
+    assert parts["g_loss"].item() == pytest.approx(4 * math.log(2))  # 4 pixels, each −log ½
+    assert loss.item() == pytest.approx(4 * math.log(2))
+
+
+def test_vae_takes_one_joint_step_per_real_batch(images: torch.Tensor) -> None:
+    vae = VARIANTS["vae"]
+    result = train(vae, images, TrainConfig(kimg=0.16, batch_size=16, log_every=1), seed=0, progress=False)
+    assert result.status == "ok" and result.d_steps == result.g_steps == 10
+    assert result.losses[-1]["d_loss"] >= 0 and result.losses[-1]["g_loss"] > 0  # KL, reconstruction
+    assert vae.discriminator_scores == "none"
