@@ -13,7 +13,7 @@ from ganbench.config import (
 
 VALID_PRESETS = "valid presets: lucic-cifar10, lucic-fashion-mnist, lucic-mnist, paper, quick, smoke"
 #: Lucic et al. 2018's GANs that ganbench has (BEGAN and their VAE are not variants yet).
-LUCIC_MODELS = ("mm-gan", "ns-gan", "lsgan", "wgan", "wgan-gp", "dragan")
+LUCIC_MODELS = ("mm-gan", "ns-gan", "lsgan", "wgan", "wgan-gp", "dragan", "began", "vae")
 
 
 def test_presets_ship_with_the_package() -> None:
