@@ -231,3 +231,16 @@ def test_estimate_for_a_huge_budget_is_a_warning(mnist_5k: Dataset) -> None:
     assert line.startswith("WARNING: estimated training time:") and " h on cpu" in line
     short = check_config(with_overrides(config, {"train": {"kimg": 0.5}}))
     assert not preflight.estimate_training(short, mnist_5k, torch.device("cpu")).startswith("WARNING")
+
+
+def test_too_few_training_images_for_ndb_bins_is_refused_before_training(
+    tmp_path: Path, no_work: None
+) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for i in range(40):  # 36 training images after the 10 % held out: fewer than NDB's 100 bins
+        Image.new("L", (28, 28), color=i * 6).save(folder / f"{i:02d}.png")
+    result = run_cli("--dataset", f"folder:{folder}", "--metrics", "fid,ndb", out=tmp_path / "reports")
+    assert_refused(result, tmp_path, "--metrics", "ndb", "100 bins", "has 36")

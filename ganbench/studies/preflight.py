@@ -83,7 +83,16 @@ def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[st
         )
     for name in config.eval.metrics:
         spec = METRICS[name]
-        needed = spec.samples_needed(metric_params(spec, n, n, config.eval.metric_seed))
+        params = metric_params(spec, n, n, config.eval.metric_seed)
+        bins = params.get("bins")
+        if "train" in spec.extra_inputs and isinstance(bins, int) and len(dataset.train) < bins:
+            raise ConfigError(
+                "eval.metrics",
+                f"metric {name} fits {bins} bins on the training images, and {dataset.name} has "
+                f"{len(dataset.train)}; use a dataset with at least {bins} training images or leave "
+                f"{name} out",
+            )
+        needed = spec.samples_needed(params)
         if n < needed:
             raise ConfigError(
                 "eval.n_samples",
