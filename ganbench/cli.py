@@ -766,7 +766,12 @@ def list_(what: str | None) -> None:
         click.echo(f"{section}:")
         if section == "variants":
             for name, variant in VARIANTS.items():
-                click.echo(f"  {name:18} {variant.paper}; {variant.critic_steps} D step(s) per G step")
+                steps = (
+                    "one joint step per real batch"
+                    if variant.joint_loss is not None
+                    else f"{variant.critic_steps} D step(s) per G step"
+                )
+                click.echo(f"  {name:18} {variant.paper}; {steps}")
             click.echo(
                 "  NETWORKS:OBJECTIVE  two of them combined: the first's networks trained with the second's "
                 "objective (dcgan:hinge, vanilla:wgan-gp)"
