@@ -10,7 +10,7 @@ ALL = VARIANTS.names()  # every registered variant: a new one is tested without 
 
 
 @pytest.mark.parametrize("name", ALL)
-@pytest.mark.parametrize("channels,size", [(1, 28), (3, 32)])
+@pytest.mark.parametrize("channels,size", [(1, 28), (3, 32), (3, 64)])
 def test_output_shapes(name: str, channels: int, size: int) -> None:
     variant = VARIANTS[name]
     g, d = build_networks(variant, channels, size, seed=0, num_classes=10)
