@@ -63,7 +63,7 @@ BAD_OPTIONS = [
     (["--seeds", "x"], ["'--seeds'", "'x'", "integers >= 0"]),
     (["--variants", ""], ["'--variants'", "empty", "at least one variant"]),
     (["--variants", "dcgan,dcgan"], ["'--variants'", "dcgan more than once"]),
-    (["--variants", "stylegan9"], ["'--variants'", "'stylegan9'", "valid variants: dcgan"]),
+    (["--variants", "stylegan9"], ["'--variants'", "'stylegan9'", "valid variants: began, cgan, dcgan"]),
     (["--metrics", ""], ["'--metrics'", "empty", "at least one metric"]),
     (["--metrics", "fidd"], ["'--metrics'", "'fidd'", "valid metrics:"]),
     (["--budget-kimg", "0"], ["'--budget-kimg'", "got 0", "positive"]),
