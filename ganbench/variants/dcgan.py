@@ -7,7 +7,7 @@ from ganbench.registry import VARIANTS
 from ganbench.variants.search_space import ADAM_WIDE
 from ganbench.variants.spec import Variant
 
-VARIANTS.register(
+DCGAN = VARIANTS.register(
     "dcgan",
     Variant(
         name="dcgan",

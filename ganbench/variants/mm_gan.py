@@ -10,26 +10,13 @@ architecture effect of ``vanilla`` / ``vanilla-minimax`` (MLP). ``ns-gan`` train
 
 from dataclasses import replace
 
-from ganbench.losses import bce_discriminator_loss, minimax_generator_loss, non_saturating_generator_loss
-from ganbench.networks import ConvDiscriminator, ConvGenerator
+from ganbench.losses import minimax_generator_loss
 from ganbench.registry import VARIANTS
-from ganbench.variants.search_space import ADAM_WIDE
-from ganbench.variants.spec import Variant
+from ganbench.variants.dcgan import DCGAN
 
 _PAPER = "Goodfellow et al. 2014, arXiv:1406.2661, on the DCGAN networks (as in Lucic et al. 2018)"
 
-NS_GAN = VARIANTS.register(
-    "ns-gan",
-    Variant(
-        name="ns-gan",
-        paper=_PAPER + "; non-saturating G loss",
-        build_generator=ConvGenerator,
-        build_discriminator=ConvDiscriminator,
-        discriminator_loss=bce_discriminator_loss,
-        generator_loss=non_saturating_generator_loss,
-        search_space=ADAM_WIDE,
-    ),
-)
+NS_GAN = VARIANTS.register("ns-gan", replace(DCGAN, name="ns-gan", paper=_PAPER + "; non-saturating G loss"))
 
 VARIANTS.register(
     "mm-gan",
