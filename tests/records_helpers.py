@@ -32,3 +32,15 @@ def key_rows(variant: str, values: list[float], key: str = "fid", direction: str
         }
         for seed, v in enumerate(values)
     ]
+
+
+def append_many(path: str, writer: int, count: int) -> None:
+    """Append ``count`` batches of 3 long records as writer ``writer`` (a child process of a test)."""
+    from ganbench.reporting.records import append_records, make_record
+
+    padding = "x" * 5000  # lines longer than a pipe buffer: only the lock keeps them whole
+    for i in range(count):
+        record = make_record(
+            run_id="r", variant=f"w{writer}", seed=i, metric="fid", key="fid", value=float(i)
+        )
+        append_records(path, [record | {"params": {"pad": padding}}] * 3)

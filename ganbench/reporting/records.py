@@ -12,9 +12,10 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ FIELDS: tuple[str, ...] = (
     "split",  # real split the samples were compared with
     "variant",  # GAN variant, or "real" for the held-out vs training reference row
     "seed",  # training and sampling seed
-    "status",  # ok | diverged | time-cap
+    "status",  # ok | diverged | time-cap | failed (0.7: the job raised; see failure)
     "stage",  # final (end of training) | checkpoint (during training, --eval-every); None before 0.3: final
     # | sample-size (validate: the same sets cut to fewer rows, for sample efficiency)
     "kimg",  # budget achieved: thousands of real images shown to D
@@ -57,6 +58,10 @@ FIELDS: tuple[str, ...] = (
     "n_fake",
     "defect",  # validate (0.5): the defect series of the set ("gaussian-noise", "control"...); None elsewhere
     "severity",  # validate (0.5): the series' parameter value (noise std, classes kept...); None elsewhere
+    "trial",  # sweep (0.7): the search trial the configuration came from; None outside sweeps
+    "sweep_phase",  # sweep (0.7): search (one seed per trial) | final (the best trial, every seed)
+    "hyperparameters",  # sweep (0.7): the settings the trial changed (dict); None outside sweeps
+    "failure",  # (0.7) status failed: why the job failed (exception and message); None otherwise
     "metric",  # registry name
     "key",  # output key
     "value",
@@ -104,11 +109,14 @@ class RecordWriter:
     Attributes:
         path: the run's ``records.jsonl``.
         common: fields every record of the run carries (run id, dataset, extractor, versions...).
+        unique: leave out records the file already holds (:func:`record_identity`), for runs
+            whose jobs may be resumed and recompute a value.
     """
 
-    def __init__(self, path: Path, common: Mapping[str, Any]) -> None:
+    def __init__(self, path: Path, common: Mapping[str, Any], *, unique: bool = False) -> None:
         self.path = path
         self.common = dict(common)
+        self.unique = unique
 
     def write(self, scores: Iterable[Any], *, n_real: int, n_fake: int, **unit: Any) -> None:
         """Append one record per :class:`~ganbench.evaluation.scoring.Score`, flushed at once.
@@ -140,24 +148,98 @@ class RecordWriter:
                 )
                 for s in scores
             ],
+            unique=self.unique,
         )
 
 
-def append_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
-    """Append records as whole lines in one write, flushed and fsynced.
+#: The fields that say which value a record is: two records that agree on all of them are the
+#: same measurement (a resumed job recomputing it), so :func:`append_records` writes it once.
+IDENTITY_FIELDS: tuple[str, ...] = (
+    "run_id",
+    "variant",
+    "seed",
+    "trial",
+    "sweep_phase",
+    "stage",
+    "kimg",
+    "defect",
+    "severity",
+    "n_real",
+    "n_fake",
+    "metric",
+    "key",
+)
+
+
+def record_identity(record: Mapping[str, Any]) -> str:
+    """The identity of a record (:data:`IDENTITY_FIELDS`) as one comparable string."""
+    return json.dumps([record.get(name) for name in IDENTITY_FIELDS], sort_keys=True, default=str)
+
+
+def append_records(path: str | Path, records: Iterable[Mapping[str, Any]], *, unique: bool = False) -> int:
+    """Append records as whole lines in one write, flushed and fsynced; returns how many were written.
 
     One ``write`` of complete lines on a file opened for appending means a crash leaves at
-    most a partial final line, which :func:`load_records` skips with a warning.
+    most a partial final line, which :func:`load_records` skips with a warning and the next
+    append cuts off (it is unreadable; the complete lines before it are kept). Writers in
+    several processes (the jobs of one run) take an exclusive lock on the file for the
+    append, so their lines never interleave. With ``unique``, records whose
+    :func:`record_identity` the file already holds are left out: a resumed job that recomputes
+    a value never duplicates it.
     """
-    lines = "".join(json.dumps(dict(r), sort_keys=False, allow_nan=False) + "\n" for r in records)
-    if not lines:
-        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(lines)
-        f.flush()
-        os.fsync(f.fileno())
+    with open(path, "a+b") as f, _locked(f):
+        _cut_partial_last_line(f, path)
+        wanted = [dict(r) for r in records]
+        if unique and wanted:
+            f.seek(0)
+            seen = set()
+            for line in f.read().decode("utf-8").splitlines():
+                if line.strip():
+                    seen.add(record_identity(json.loads(line)))
+            wanted = [r for r in wanted if record_identity(r) not in seen]
+        lines = "".join(json.dumps(r, sort_keys=False, allow_nan=False) + "\n" for r in wanted)
+        if lines:
+            f.seek(0, os.SEEK_END)
+            f.write(lines.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        return len(wanted)
+
+
+@contextmanager
+def _locked(f: IO[bytes]) -> Iterator[None]:
+    """An exclusive advisory lock on the open file ``f`` for the block (POSIX ``flock``; none elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one writer per run is the user's to keep
+        yield
+        return
+    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _cut_partial_last_line(f: IO[bytes], path: Path) -> None:
+    """Truncate a last line without its newline (a write cut short by a kill), saying so."""
+    size = f.seek(0, os.SEEK_END)
+    if size == 0:
+        return
+    f.seek(size - 1)
+    if f.read(1) == b"\n":
+        return
+    f.seek(0)
+    data = f.read()
+    keep = data.rfind(b"\n") + 1
+    warnings.warn(
+        f"{path}: cutting off a partial last line of {size - keep} bytes left by an interrupted write",
+        stacklevel=4,
+    )
+    f.truncate(keep)
+    f.flush()
 
 
 #: Characters that make a path argument a glob pattern.
