@@ -2,9 +2,12 @@
 
 A search space maps a setting name to the distribution a trial draws it from. The names are the
 Variant fields a trial may change (``lr_g``, ``lr_d``, ``beta1``, ``beta2``, ``critic_steps``,
-``weight_clip``, ``penalty_weight``: the ``weight`` argument of the variant's penalty, and
-``gamma``: BEGAN's diversity ratio);
+``weight_clip``, ``penalty_weight``: the ``weight`` argument of the variant's penalty,
+``gamma``: BEGAN's diversity ratio, and ``latent_dim``: the size of z);
 ``lr`` stands for both learning rates drawn as one value.
+A sweep applies a trial with :mod:`ganbench.variants.configure`, draws trials with
+:mod:`ganbench.variants.trials` and reads ranges from a TOML file with
+:mod:`ganbench.variants.space_file`.
 The default ranges are those of Lucic et al. 2018, "Are GANs Created Equal? A Large-Scale Study"
 (arXiv:1711.10337), section 5 / Table 2 ("wide" range): learning rate log-uniform in
 [1e-5, 1e-2], Adam's beta1 and beta2 uniform in [0, 1], the penalty weight λ log-uniform in
