@@ -56,6 +56,14 @@ class BeganEquilibrium:
     def logged(self) -> dict[str, float]:
         return {"k": float(self.k), "convergence": float(self.convergence)}
 
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """k and the last M (scalar tensors, where they are); γ and λ_k are the variant's settings."""
+        return {"k": self.k, "convergence": self.convergence}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Continue from a :meth:`state_dict` (tensors on the training device)."""
+        self.k, self.convergence = state["k"], state["convergence"]
+
 
 VARIANTS.register(
     "began",

@@ -49,6 +49,17 @@ class ObjectiveState(Protocol):
         """Values for the loss log, read at each log interval (a host read)."""
         ...
 
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Everything :meth:`update` has changed, as tensors (a training checkpoint saves it; the
+        caller copies them to the CPU). Configuration (BEGAN's γ) is not state: it belongs to the
+        variant, which a checkpoint fingerprints."""
+        ...
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Continue from ``state`` (from :meth:`state_dict`, on the training device): the next
+        ``loss_keywords`` and ``update`` compute what they would have computed at the saving step."""
+        ...
+
 
 @dataclass(frozen=True)
 class Variant:
