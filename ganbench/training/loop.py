@@ -22,6 +22,15 @@ from ganbench.config import TrainConfig
 from ganbench.images import uint8_to_signed
 from ganbench.networks import with_spectral_norm, without_batch_norm
 from ganbench.seeding import seeded
+from ganbench.training.resume import (
+    RUNNING,
+    TrainingCheckpoints,
+    TrainingState,
+    job_fingerprint,
+    moved,
+    read_training_state,
+    write_training_state,
+)
 from ganbench.variants import Variant
 
 
@@ -38,6 +47,8 @@ class TrainResult:
         diverged_at_step: the D step at which a loss stopped being finite, else None.
         losses: rows ``{"g_step", "d_step", "kimg", "d_loss", "g_loss"}`` (and a stateful objective's
             logged values, e.g. BEGAN's ``k`` and ``convergence``), one per log interval.
+        resumed_from_kimg: the kimg of the training checkpoint this call continued from, None
+            when it started fresh (``seconds`` then counts every process's training time).
     """
 
     generator: nn.Module
@@ -49,6 +60,7 @@ class TrainResult:
     status: str
     diverged_at_step: int | None = None
     losses: list[dict[str, float]] = field(default_factory=list)
+    resumed_from_kimg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,57 @@ class _FiniteWatch:
     def first(self) -> int | None:
         value = int(self.earliest)
         return None if value == self.never else value
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The first non-finite step so far (a device scalar; not read on the host)."""
+        return {"earliest": self.earliest}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        self.earliest = state["earliest"].to(self.earliest.device)
+
+
+class _RealBatches:
+    """The real batches D sees: an epoch-wise shuffled stream of ``data`` [N, C, H, W] on the device.
+
+    Each epoch is one ``randperm`` of the shuffle generator (on the CPU, so a CPU and a CUDA run
+    of one seed see the same order), copied to the device once; it yields ``N // batch_size``
+    batches and drops the incomplete last one. ``classes`` (int64 [N]) come with their images.
+    """
+
+    def __init__(
+        self,
+        data: torch.Tensor,
+        classes: torch.Tensor | None,
+        batch_size: int,
+        seed: int,
+        layout: torch.memory_format,
+    ) -> None:
+        self.data, self.classes, self.batch_size, self.layout = data, classes, batch_size, layout
+        self.per_epoch = data.shape[0] // batch_size
+        self.rng = torch.Generator().manual_seed(seed)
+        self.order, self.cursor = self._epoch(), 0
+
+    def _epoch(self) -> torch.Tensor:
+        return torch.randperm(self.data.shape[0], generator=self.rng).to(self.data.device)
+
+    def next(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The next real batch [B, C, H, W] in the training layout, and its classes [B] (or None)."""
+        if self.cursor == self.per_epoch:
+            self.order, self.cursor = self._epoch(), 0
+        idx = self.order[self.cursor * self.batch_size : (self.cursor + 1) * self.batch_size]
+        self.cursor += 1
+        real = self.data[idx].contiguous(memory_format=self.layout)
+        return real, None if self.classes is None else self.classes[idx]
+
+    def state_dict(self) -> dict[str, torch.Tensor | int]:
+        """The shuffle generator's state (uint8, CPU), this epoch's order (int64 [N]) and the cursor."""
+        return {"shuffle_rng": self.rng.get_state(), "order": self.order, "cursor": self.cursor}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor | int]) -> None:
+        shuffle_rng, order, cursor = state["shuffle_rng"], state["order"], state["cursor"]
+        assert isinstance(shuffle_rng, torch.Tensor) and isinstance(order, torch.Tensor)
+        self.rng.set_state(shuffle_rng)
+        self.order, self.cursor = order.to(self.data.device), int(cursor)
 
 
 def build_networks(
@@ -143,6 +206,7 @@ def train(
     on_checkpoint: Callable[[Checkpoint], None] | None = None,
     labels: torch.Tensor | None = None,
     num_classes: int | None = None,
+    checkpoints: TrainingCheckpoints | None = None,
 ) -> TrainResult:
     """Train ``variant`` on ``images`` (uint8 [N, C, H, W]) until the budget of ``settings`` is spent.
 
@@ -171,6 +235,17 @@ def train(
     classes and judges both with those labels (a penalty differentiates D with them bound); its G
     step draws the classes uniformly from the step generator. Unconditional variants ignore the
     labels and draw exactly what they drew before conditioning existed.
+
+    With ``checkpoints`` (:class:`~ganbench.training.resume.TrainingCheckpoints`), the job's state
+    (:class:`~ganbench.training.resume.TrainingState`) is saved to ``checkpoints.path`` at the
+    G-step boundaries where a save is due and once at the end, and a call that finds the file
+    continues from it: its losses, networks and counters are bit for bit those of an
+    uninterrupted run, ``seconds`` sums every call's training time (the wall-clock cap counts it
+    all), ``resumed_from_kimg`` says where it resumed, and ``on_checkpoint`` is not called again for
+    the evaluations before that point. A finished job's file gives its final state back without
+    training. Saving reads the state only at those boundaries (no per-step copy or device sync).
+    A file of another job, or one that cannot be read, raises
+    :class:`~ganbench.training.resume.CheckpointMismatchError` before anything is built.
     """
     batch_size, log_every = settings.batch_size, settings.log_every
     if images.shape[0] < batch_size:
@@ -178,6 +253,13 @@ def train(
     if variant.conditional and (labels is None or num_classes is None):
         raise ValueError(f"{variant.name} is class-conditional: train it with labels and num_classes")
     device = torch.device(device)
+    fingerprint: dict[str, str] = {}
+    saved: TrainingState | None = None
+    if checkpoints is not None:
+        fingerprint = job_fingerprint(
+            variant, settings, seed=seed, images=images, labels=labels, num_classes=num_classes, device=device
+        )
+        saved = read_training_state(checkpoints.path, fingerprint)
     channels, image_size = int(images.shape[1]), int(images.shape[-1])
     generator, discriminator = build_networks(variant, channels, image_size, seed, num_classes)
     fast = settings.kernels == "fast"
@@ -188,22 +270,10 @@ def train(
     opt_d = make_optimizer(variant, discriminator.parameters(), variant.lr_d, fused=fast)
 
     rng = torch.Generator(device=device).manual_seed(seed)
-    shuffle_rng = torch.Generator().manual_seed(seed)
     data = uint8_to_signed(images).to(device).contiguous(memory_format=layout)
     budget_images = math.ceil(settings.kimg * 1000)
-    batches_per_epoch = data.shape[0] // batch_size  # the incomplete last batch is dropped
-    order = torch.randperm(data.shape[0], generator=shuffle_rng).to(device)  # one copy per epoch
-    cursor = 0
-
     classes = labels.to(device) if variant.conditional and labels is not None else None
-
-    def next_real_batch() -> tuple[torch.Tensor, torch.Tensor | None]:
-        nonlocal order, cursor
-        if cursor == batches_per_epoch:
-            order, cursor = torch.randperm(data.shape[0], generator=shuffle_rng).to(device), 0
-        idx = order[cursor * batch_size : (cursor + 1) * batch_size]
-        cursor += 1
-        return data[idx].contiguous(memory_format=layout), None if classes is None else classes[idx]
+    batches = _RealBatches(data, classes, batch_size, seed, layout)
 
     def latent() -> torch.Tensor:
         return torch.randn(batch_size, variant.latent_dim, generator=rng, device=device)
@@ -222,24 +292,74 @@ def train(
     state = variant.objective_state() if variant.objective_state is not None else None
     shown = g_steps = d_steps = 0
     watch = _FiniteWatch(device, every=1 if device.type == "cpu" else log_every)
-    next_checkpoint = every_kimg * 1000 if every_kimg and on_checkpoint else math.inf
-    status, diverged_at = "ok", None
+    evaluation_every = every_kimg * 1000 if every_kimg and on_checkpoint else math.inf
+    next_checkpoint = evaluation_every
+    status, diverged_at, spent = "ok", None, 0.0
     losses: list[dict[str, float]] = []
-    start = time.perf_counter()
+    if saved is not None:
+        generator.load_state_dict(saved.generator)
+        discriminator.load_state_dict(saved.discriminator)
+        opt_g.load_state_dict(saved.optimizer_g)
+        opt_d.load_state_dict(saved.optimizer_d)
+        rng.set_state(saved.step_rng)
+        batches.load_state_dict(saved.real_batches)
+        watch.load_state_dict(saved.finite_watch)
+        if state is not None and saved.objective is not None:
+            state.load_state_dict(moved(saved.objective, device))
+        shown, g_steps, d_steps, losses = saved.shown, saved.g_steps, saved.d_steps, saved.losses
+        spent = saved.seconds
+        next_checkpoint = (  # recomputed when this call evaluates on another schedule than the saver
+            saved.next_evaluation
+            if saved.evaluation_every == evaluation_every
+            else _next_evaluation(evaluation_every, evaluation_every, shown)
+        )
+    finished = saved is not None and saved.status != RUNNING  # a finished job's file: its final state
+    if finished:
+        assert saved is not None
+        status = saved.status
+    start = last_save = time.perf_counter()
+
+    def elapsed() -> float:
+        return spent + time.perf_counter() - start
+
+    def save(as_status: str, seconds: float) -> None:
+        assert checkpoints is not None
+        objective = state.state_dict() if state is not None else None
+        snapshot = TrainingState(
+            generator=generator.state_dict(),
+            discriminator=discriminator.state_dict(),
+            optimizer_g=opt_g.state_dict(),
+            optimizer_d=opt_d.state_dict(),
+            step_rng=rng.get_state(),
+            real_batches=batches.state_dict(),
+            shown=shown,
+            g_steps=g_steps,
+            d_steps=d_steps,
+            next_evaluation=next_checkpoint,
+            evaluation_every=evaluation_every,
+            losses=losses,
+            finite_watch=watch.state_dict(),
+            objective=objective,
+            seconds=seconds,
+            status=as_status,
+        )
+        write_training_state(checkpoints.path, fingerprint, snapshot)
+
     bar = tqdm(
         total=budget_images,
+        initial=shown,
         unit="img",
         unit_scale=True,
         desc=variant.name,
         disable=None if progress else True,
         leave=False,
     )
-    while shown < budget_images:
-        if settings.budget_seconds is not None and time.perf_counter() - start >= settings.budget_seconds:
+    while not finished and shown < budget_images:
+        if settings.budget_seconds is not None and elapsed() >= settings.budget_seconds:
             status = "time-cap"
             break
         if variant.joint_loss is not None:  # one step of both networks on one real batch (the VAE)
-            real, _ = next_real_batch()
+            real, _ = batches.next()
             loss, parts = variant.joint_loss(generator, discriminator, real, rng)
             opt_d.zero_grad(set_to_none=True)
             opt_g.zero_grad(set_to_none=True)
@@ -252,7 +372,7 @@ def train(
             watch.see(loss, d_steps)
         else:
             for _ in range(variant.critic_steps):
-                real, real_classes = next_real_batch()
+                real, real_classes = batches.next()
                 with torch.no_grad():
                     fake = generate(latent(), real_classes)
                 real_scores, fake_scores = judge(real, real_classes), judge(fake, real_classes)
@@ -304,11 +424,20 @@ def train(
             generator.eval()
             on_checkpoint(Checkpoint(generator, shown / 1000, g_steps, d_steps))
             generator.train()
-            while next_checkpoint <= shown:
-                next_checkpoint += every_kimg * 1000
+            next_checkpoint = _next_evaluation(next_checkpoint, evaluation_every, shown)
+        if (
+            checkpoints is not None
+            and shown < budget_images  # the end saves anyway
+            and checkpoints.due(g_steps, time.perf_counter() - last_save)
+        ):
+            save(RUNNING, elapsed())
+            last_save = time.perf_counter()
     bar.close()
-    if status != "diverged" and (first_bad := watch.first()) is not None:  # after the last check
+    if (first_bad := watch.first()) is not None:  # after the last check, or a finished job's
         status, diverged_at = "diverged", first_bad
+    seconds = elapsed()
+    if checkpoints is not None and not finished:
+        save(status, seconds)
     generator.eval()
     discriminator.eval()
     return TrainResult(
@@ -317,8 +446,17 @@ def train(
         kimg=shown / 1000,
         g_steps=g_steps,
         d_steps=d_steps,
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
         status=status,
         diverged_at_step=diverged_at,
         losses=losses,
+        resumed_from_kimg=None if saved is None else saved.shown / 1000,
     )
+
+
+def _next_evaluation(threshold: float, every: float, shown: int) -> float:
+    """The first evaluation threshold (images) past ``shown``, stepping from ``threshold`` by ``every``:
+    the same float additions at every call, so a resumed job's schedule is an uninterrupted one's."""
+    while threshold <= shown:
+        threshold += every
+    return threshold
