@@ -27,7 +27,7 @@ from ganbench.config import load_preset, with_overrides
 from ganbench.evaluation import scoring
 from ganbench.numerics import shared_pass
 from ganbench.reporting import report
-from ganbench.studies import pipeline
+from ganbench.studies import jobs, pipeline
 from ganbench.training import artifacts
 
 SECONDS: collections.Counter[str] = collections.Counter()
@@ -68,8 +68,8 @@ def instrument() -> None:
         "2 extractor (domain classifier: load or train)", pipeline.resolve_extractor
     )
     pipeline._features = timed("3 feature extraction (all sets)", pipeline._features)
-    pipeline.train = timed("4 training (all variants and seeds)", pipeline.train)
-    pipeline.sample = timed("5 sampling", pipeline.sample)
+    jobs.train = timed("4 training (all variants and seeds)", jobs.train)
+    jobs.sample = timed("5 sampling", jobs.sample)
     for name in (
         "save_networks",
         "save_losses",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,35 @@ def main() -> None:
 )
 @click.option("--device", help="auto | cpu | cuda | cuda:N (default: auto).")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the jobs (variant x seed) run: local processes, or Ray tasks (pip install 'ganbench[ray]').",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --executor local: jobs at once (each its share of the cores; a GPU each when several).",
+)
+@click.option("--ray-address", help="With --executor ray: a running cluster (default: start a local one).")
+@click.option(
+    "--resume",
+    "resume_dir",
+    type=click.Path(file_okay=False),
+    help="Continue an interrupted run in its folder: finished jobs are kept, unfinished ones continue "
+    "from their last training checkpoint. Takes no other run setting (they come from its run.json).",
+)
+@click.option(
+    "--checkpoint-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Minutes between training checkpoints of a job (one is also saved at its end).",
+)
 @click.option("--no-progress", is_flag=True, help="Hide progress bars.")
 def run(
     preset: str,
@@ -164,11 +193,19 @@ def run(
     tournament: bool | None,
     device: str | None,
     out_dir: str,
+    executor: str,
+    jobs: int,
+    ray_address: str | None,
+    resume_dir: str | None,
+    checkpoint_minutes: float,
     no_progress: bool,
 ) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
     from ganbench.reporting.records import load_records
     from ganbench.reporting.report import render_terminal
+    from ganbench.studies.executors import ExecutorError, make_executor
+    from ganbench.studies.pipeline import ResumeError, RunLockedError
+    from ganbench.studies.pipeline import resume as resume_pipeline
     from ganbench.studies.pipeline import run as run_pipeline
     from ganbench.studies.preflight import OutDirError
 
@@ -189,6 +226,36 @@ def run(
     given = {setting for setting, value in overrides.items() if value is not None}
     source = f"--config {config_file}" if config_file else f"preset {preset}"
     try:
+        runner = make_executor(executor, jobs=jobs, ray_address=ray_address)
+    except ExecutorError as err:
+        raise click.UsageError(str(err)) from None
+    study = {"progress": not no_progress, "executor": runner, "checkpoint_seconds": 60.0 * checkpoint_minutes}
+    if resume_dir is not None:
+        click_context = click.get_current_context()
+        set_here = [
+            f"--{name.replace('_', '-')}"
+            for name in ("preset", "config_file", "out_dir")
+            if click_context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ] + [f"--{name.split('.')[-1].replace('_', '-')}" for name in sorted(given)]
+        if tournament is not None:
+            set_here.append("--tournament/--no-tournament")
+        if set_here:
+            raise click.UsageError(
+                "--resume continues a run with its own settings (from its run.json); "
+                f"leave out {', '.join(set_here)}"
+            )
+        run_dir = _study_or_exit(
+            lambda: resume_pipeline(resume_dir, **study),
+            ResumeError,
+            RunLockedError,
+            ExecutorError,
+            cfg.ConfigError,
+            DatasetUnavailableError,
+            CorruptDatasetError,
+        )
+        _finish_run(run_dir, render_terminal, load_records)
+        return
+    try:
         config = cfg.load_preset(preset)
         if config_file:
             config = cfg.load_config_file(config_file, config)
@@ -198,7 +265,9 @@ def run(
                 ["tournament"] if tournament else []
             )
             config = cfg.with_overrides(config, {"eval": {"metrics": chosen}})
-        run_dir = run_pipeline(config, out_dir=out_dir, progress=not no_progress)
+        run_dir = _study_or_exit(
+            lambda: run_pipeline(config, out_dir=out_dir, **study), RunLockedError, ExecutorError
+        )
     except cfg.ConfigError as err:
         raise _usage_error(err, given, source) from None
     except OutDirError as err:
@@ -207,6 +276,22 @@ def run(
         raise click.UsageError(str(err)) from None
     except CorruptDatasetError as err:
         raise click.ClickException(str(err)) from None
+    _finish_run(run_dir, render_terminal, load_records)
+
+
+def _study_or_exit(start: Callable[[], Path], *usage_errors: type[Exception]) -> Path:
+    """Run a study; Ctrl-C exits 130 (the pipeline has said how to resume), and ``usage_errors``
+    (a folder that cannot be resumed, a locked one, an executor that cannot run) are one-line errors."""
+    try:
+        return start()
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except usage_errors as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _finish_run(run_dir: Path, render_terminal: Callable[..., str], load_records: Callable[..., Any]) -> None:
     click.echo(render_terminal(run_dir, load_records(run_dir)))
     written = "records.jsonl, report.md, report.csv, report.html, samples, loss curves"
     click.echo(f"written: {run_dir}/ ({written})", err=True)

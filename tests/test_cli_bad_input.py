@@ -13,6 +13,7 @@ import pytest
 import torch
 from click.testing import CliRunner, Result
 
+import ganbench.studies.jobs as jobs
 import ganbench.studies.pipeline as pipeline
 from ganbench.cli import main
 from ganbench.datasets import Dataset
@@ -31,7 +32,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
         raise WorkStarted("the run started work")
 
     monkeypatch.setattr(pipeline, "new_run_dir", started)
-    monkeypatch.setattr(pipeline, "train", started)
+    monkeypatch.setattr(jobs, "train", started)
     monkeypatch.setattr(pipeline, "resolve_extractor", started)
 
 

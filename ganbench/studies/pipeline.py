@@ -1,19 +1,23 @@
 """The only module that knows the order of the stages: check -> data -> extractor -> reference row ->
-(train -> sample -> features -> set measures) per variant -> run measures per seed -> report.
+jobs (train -> sample -> features -> set measures, one per variant x seed, on an executor) ->
+run measures per seed -> report.
 
 Every input is checked before any work starts, and the run folder is made only then. Every
-finished (variant, seed) unit appends its records at once, so a crash or a kill later never
-loses what was already measured.
+finished job appends its records at once and then marks itself done, so a crash or a kill later
+never loses what was already measured, and ``ganbench run --resume RUN_DIR`` (:func:`resume`)
+skips the finished jobs, continues the unfinished ones from their training checkpoints and
+writes no record twice. One process at a time works on a run folder (a lock file says which).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
+import os
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.config import RunConfig, check_config
+from ganbench.config import RunConfig, check_config, with_overrides
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.datasets.loading import load_dataset
 from ganbench.evaluation import FeatureSet, Score, extract, score, score_run
@@ -34,14 +38,25 @@ from ganbench.extractors.resolve import (
     resolve_extractor,
 )
 from ganbench.metrics.spec import GeneratorHandle, Player
-from ganbench.networks import Negated
-from ganbench.registry import METRICS, VARIANTS
+from ganbench.registry import METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
 from ganbench.runtime import resolve_device
 from ganbench.sources import content_sha256
 from ganbench.sources.subset import subset_indices
+from ganbench.studies.executors import Executor, LocalExecutor
+from ganbench.studies.jobs import (
+    DONE_FILE,
+    Job,
+    JobContext,
+    JobOutcome,
+    is_done,
+    load_player,
+    read_done,
+    register_prepared,
+    score_line,
+)
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
-from ganbench.training import Checkpoint, artifacts, sample, sample_conditional, train
+from ganbench.training import Checkpoint, sample
 
 Log = Callable[[str], None]
 
@@ -50,23 +65,74 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+RUN_FILE = "run.json"
+LOCK_FILE = ".lock"
+
+
+class RunLockedError(RuntimeError):
+    """Another process is working on the run folder."""
+
+
 def new_run_dir(out_dir: Path, preset: str) -> Path:
-    """``<out_dir>/<UTC time>-<preset>``, made unique with a counter."""
+    """``<out_dir>/<UTC time>-<preset>``, made unique with a counter.
+
+    The folder is created with an exclusive ``mkdir``, so two runs started in the same second
+    into one reports folder get two folders, never one shared.
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     base = out_dir / f"{stamp}-{preset}"
-    run_dir, counter = base, 1
-    while run_dir.exists():
-        counter += 1
-        run_dir = base.with_name(f"{base.name}-{counter}")
-    run_dir.mkdir(parents=True)
-    return run_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counter = 1
+    while True:
+        run_dir = base if counter == 1 else base.with_name(f"{base.name}-{counter}")
+        try:
+            run_dir.mkdir()
+            return run_dir
+        except FileExistsError:
+            counter += 1
+
+
+@contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Hold ``<run_dir>/.lock`` (an exclusive ``flock``) for the block: a second process that works on
+    the same run folder (two resumes at once) is refused with :class:`RunLockedError`. The
+    lock goes with the process, so a killed run never leaves a stale one."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: nothing to hold
+        yield
+        return
+    with open(run_dir / LOCK_FILE, "a+") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise RunLockedError(
+                f"{run_dir} is being worked on by {holder}; wait for it to finish (or stop it) and "
+                f"resume with: ganbench run --resume {run_dir}"
+            ) from None
+        f.truncate(0)
+        f.write(f"process {os.getpid()} on {platform.node()}\n")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.truncate(0)
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 @dataclass
-class _Evaluator:
-    """Scores generated sets (and a seed's models) against the fixed real side of one run."""
+class RunEvaluator:
+    """The fixed real side of one run (held-out and training features, class prior), its record
+    writer, and the scoring of generated sets and of a seed's models against it.
+
+    Built once per process (the driver, each worker: :func:`build_evaluator`).
+    """
 
     config: RunConfig
+    dataset: Dataset
+    extractor: FeatureExtractor
     set_metrics: list[str]
     run_metrics: list[str]
     real: FeatureSet
@@ -80,6 +146,10 @@ class _Evaluator:
     inputs: dict[
         str, Any
     ]  # real_labels, train_labels, num_classes, classifier: the labelled measures' inputs
+
+    def features(self, images: torch.Tensor, desc: str) -> FeatureSet:
+        """The extractor's features of ``images`` (uint8 [N, C, H, W]), from the feature cache when there."""
+        return _features(self.extractor, images, desc, self.config, self.progress)
 
     def _on_skip(self, label: str) -> Callable[[str, str], None]:
         def skipped(name: str, reason: str) -> None:
@@ -125,24 +195,19 @@ class _Evaluator:
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
         return scores
 
-    def checkpoint(
-        self,
-        extractor: FeatureExtractor,
-        name: str,
-        seed: int,
-        n: int,
-        artifact_dir: Path,
-        point: Checkpoint,
-    ) -> None:
-        """Score the set measures on ``n`` samples of a generator during training (``--eval-every``).
+    def checkpoint(self, job: Job, artifact_dir: Path, point: Checkpoint) -> None:
+        """Score the set measures on as many samples as the final evaluation, during training
+        (``--eval-every``).
 
         The records say ``stage = "checkpoint"`` with the kimg and steps reached; no bootstrap and
         no measure that needs the generator itself (they would cost more than the evaluation).
+        A resumed job that reaches a checkpoint it had scored before writes nothing new.
         """
-        variant = VARIANTS[name]
-        fakes = sample(point.generator, n, latent_dim=variant.latent_dim, seed=seed, device=self.device)
-        fake = _features(extractor, fakes, f"{name} at {point.kimg:.1f} kimg", self.config, self.progress)
-        label = f"{name} seed {seed} at {point.kimg:.1f} kimg"
+        variant = job.resolved_variant()
+        n = len(self.real)
+        fakes = sample(point.generator, n, latent_dim=variant.latent_dim, seed=job.seed, device=self.device)
+        fake = self.features(fakes, f"{job.label} at {point.kimg:.1f} kimg")
+        label = f"{job.label} at {point.kimg:.1f} kimg"
         scores = score(
             [m for m in self.set_metrics if "generator" not in METRICS[m].extra_inputs],
             real=self.real,
@@ -154,9 +219,7 @@ class _Evaluator:
             artifact_dir=artifact_dir / f"kimg{point.kimg:g}",
             on_error=self._on_error(label),
         )
-        unit = {
-            "variant": name,
-            "seed": seed,
+        unit = job.record_fields() | {
             "status": "ok",
             "stage": "checkpoint",
             "kimg": point.kimg,
@@ -167,7 +230,7 @@ class _Evaluator:
             "train_kernels": self.config.train.kernels,
         }
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
-        self.log(f"{label} | {_keys(scores)}")
+        self.log(f"{label} | {score_line(scores)}")
 
     def models(self, players: dict[str, Player], units: dict[str, dict[str, Any]], seed: int) -> None:
         if self.run_metrics and len(players) < 2:
@@ -188,7 +251,7 @@ class _Evaluator:
         for name, scores in by_player.items():
             self.writer.write(scores, n_real=len(self.real), n_fake=len(self.real), **units[name])
             if scores:
-                self.log(f"models seed {seed}: {name} | " + _keys(scores))
+                self.log(f"models seed {seed}: {name} | " + score_line(scores))
 
 
 def run(
@@ -197,21 +260,32 @@ def run(
     out_dir: str | Path = "reports",
     progress: bool = True,
     log: Log = _stderr,
+    executor: Executor | None = None,
+    checkpoint_seconds: float = 300.0,
 ) -> Path:
     """Train every variant x seed of ``config``, evaluate, write records and the report.
+
+    The jobs (one per variant x seed) run on ``executor`` (default: one at a time in this
+    process; :mod:`ganbench.studies.executors`), each saving a training checkpoint every
+    ``checkpoint_seconds`` and at its end, so an interrupted run continues with :func:`resume`.
 
     Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
     ``records.jsonl``, ``report.md``, ``report.csv``, ``report.html``, the ``real`` reference
     row's metric artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a
-    sample grid, a nearest-neighbour grid, latent interpolations and metric artifacts.
+    sample grid, a nearest-neighbour grid, latent interpolations, metric artifacts, the training
+    checkpoint and ``done.json``.
 
     Raises:
         ConfigError: a setting that cannot be used (before anything is read or written).
         DatasetUnavailableError, CorruptDatasetError: the data cannot be loaded (likewise).
         OutDirError: ``out_dir`` cannot be written (likewise).
+        ExecutorError: the executor cannot run here (Ray not installed, no cluster at the address).
+        KeyboardInterrupt: Ctrl-C; the run folder can be resumed (said in the log).
     """
     # 1. Everything that can be checked without the data, then the data itself: no work yet.
     config = check_config(config)
+    executor = executor or LocalExecutor()
+    executor.check()
     out = check_out_dir(out_dir)
     device = resolve_device(config.device)
     dataset, fallback_note = load_dataset(
@@ -226,20 +300,154 @@ def run(
         f"run {run_dir} | dataset {dataset.name} ({len(dataset.train)} train / {len(dataset.test)} held-out) "
         f"| device {device}"
     )
-    extractor = resolve_extractor(
+    context = JobContext(
+        config=config,
+        run_dir=run_dir,
+        n=n,
+        device=str(device),
+        dataset=dataset.name if fallback_note else config.dataset,
+        checkpoint_seconds=checkpoint_seconds,
+    )
+    with run_lock(run_dir):
+        extractor = _extractor(context, dataset, progress)
+        _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, context, log)
+        return _study(context, dataset, extractor, executor, progress, log)
+
+
+def resume(
+    run_dir: str | Path,
+    *,
+    progress: bool = True,
+    log: Log = _stderr,
+    executor: Executor | None = None,
+    checkpoint_seconds: float = 300.0,
+) -> Path:
+    """Continue an interrupted run in its own folder: finished jobs are skipped, unfinished ones
+    continue from their last training checkpoint (identical, on the same machine, to a run that
+    was never interrupted), the measures not yet written are computed, no record is written
+    twice, and the report is rebuilt.
+
+    Raises:
+        ResumeError: ``run_dir`` is not a run folder that can be resumed (said how to fix it).
+        RunLockedError: another process is working on it.
+    """
+    run_dir = Path(run_dir)
+    meta = read_run_json(run_dir)
+    config = check_config(with_overrides(RunConfig(), meta["config"]))
+    executor = executor or LocalExecutor()
+    executor.check()
+    device = resolve_device(meta.get("device", config.device))
+    spelling = meta.get("dataset_spelling") or meta["dataset_used"]
+    dataset, _ = load_dataset(spelling, config.data_root, allow_fallback=False, log=log)
+    n = check_against_dataset(config, dataset, log)
+    context = JobContext(
+        config=config,
+        run_dir=run_dir,
+        n=n,
+        device=str(device),
+        dataset=spelling,
+        checkpoint_seconds=checkpoint_seconds,
+    )
+    with run_lock(run_dir):
+        jobs = study_jobs(config)
+        finished = sum(is_done(run_dir, job) for job in jobs)
+        log(f"resuming {run_dir}: {finished} of {len(jobs)} jobs finished before | device {device}")
+        extractor = _extractor(context, dataset, progress)
+        return _study(context, dataset, extractor, executor, progress, log)
+
+
+class ResumeError(ValueError):
+    """A folder that cannot be resumed."""
+
+
+def read_run_json(run_dir: Path) -> dict[str, Any]:
+    """``run.json`` of a run folder, checked enough to resume from."""
+    path = run_dir / RUN_FILE
+    if not run_dir.is_dir():
+        raise ResumeError(f"--resume {run_dir}: no such folder; give a run folder made by `ganbench run`")
+    if not path.is_file():
+        raise ResumeError(
+            f"--resume {run_dir}: no {RUN_FILE} there, so it is not a run folder made by `ganbench run` "
+            "(a run killed before its first job wrote it has nothing to resume: start it again)"
+        )
+    try:
+        meta = json.loads(path.read_text())
+        meta["config"], meta["dataset_used"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise ResumeError(f"--resume {run_dir}: {path} is unreadable ({err}); start the run again") from None
+    return meta
+
+
+def study_jobs(config: RunConfig) -> list[Job]:
+    """The jobs of a run, in the order they start: every variant of the first seed, then the next seed."""
+    return [Job(variant=name, seed=seed) for seed in config.seeds for name in config.variants]
+
+
+def _extractor(context: JobContext, dataset: Dataset, progress: bool) -> FeatureExtractor:
+    """The run's extractor; a domain classifier is trained here when the cache lacks it, so the
+    jobs' processes only load it."""
+    config = context.config
+    return resolve_extractor(
         config.eval.extractor,
         dataset,
-        device=device,
+        device=torch.device(context.device),
         progress=progress,
         **extractor_settings(check_extractor(config.eval.extractor), config.eval.classifier_epochs, None),
     )
-    _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, log)
-    evaluate = _evaluator(config, dataset, extractor, n, device, run_dir, log, progress)
+
+
+def _study(
+    context: JobContext,
+    dataset: Dataset,
+    extractor: FeatureExtractor,
+    executor: Executor,
+    progress: bool,
+    log: Log,
+) -> Path:
+    """The reference row, the jobs, the run-level measures per seed and the report, each skipped
+    where a previous attempt finished it."""
+    run_dir, config = context.run_dir, context.config
+    evaluate = build_evaluator(context, log=log, progress=progress, dataset=dataset, extractor=extractor)
+    register_prepared(context, evaluate)  # jobs run in this process use it
 
     # 3. The reference row: held-out real images vs as many training images, the best achievable values.
+    if not (run_dir / "real" / DONE_FILE).is_file():
+        _reference_row(context, evaluate, dataset)
+
+    # 4. The jobs: train, sample and measure every variant x seed.
+    jobs = study_jobs(config)
+    failures: list[str] = []
+
+    def finished(outcome: JobOutcome) -> None:
+        for note in outcome.notes:
+            log(note)
+        log(outcome.line)
+        failures.extend(outcome.failures)
+
+    try:
+        executor.run(context, jobs, on_outcome=finished, progress=progress, log=log)
+    except KeyboardInterrupt:
+        log(f"interrupted: finished jobs are kept; continue with: ganbench run --resume {run_dir}")
+        raise
+
+    # 5. Each seed: its models measured together (the tournament), once every job of it finished.
+    for seed in config.seeds:
+        _models_of_seed(context, evaluate, dataset, [job for job in jobs if job.seed == seed], seed, log)
+
+    # 6. The report.
+    failures += evaluate.failures
+    if failures:
+        with open(run_dir / "errors.txt", "a") as f:
+            f.write("\n".join(failures) + "\n")
+    report.write_report(run_dir)
+    return run_dir
+
+
+def _reference_row(context: JobContext, evaluate: RunEvaluator, dataset: Dataset) -> None:
+    n = context.n
     reference_rows = subset_indices(len(dataset.train), n, seed=1)
     reference_images = dataset.train.images[reference_rows]
-    reference = _features(extractor, reference_images, "reference", config, progress)
+    reference = evaluate.features(reference_images, "reference")
     reference_unit = {
         "variant": "real",
         "status": "ok",
@@ -248,104 +456,58 @@ def run(
         "fake_sha256": content_sha256(reference_images, None),
         "fake_size": image_size(reference_images),
     }
+    real_dir = context.run_dir / "real"
     scores = evaluate.generated_set(
-        reference, "real", run_dir / "real", reference_unit, None, dataset.train.labels[reference_rows]
+        reference, "real", real_dir, reference_unit, None, dataset.train.labels[reference_rows]
     )
-    log(f"real (held-out vs train) | {_keys(scores)}")
+    evaluate.log(f"real (held-out vs train) | {score_line(scores)}")
+    _mark_done(real_dir)
 
-    # 4. Each seed: train, sample and measure every variant, then measure the seed's models together.
-    for seed in config.seeds:
-        players: dict[str, Player] = {}
-        units: dict[str, dict[str, Any]] = {}
-        for name in config.variants:
-            variant = VARIANTS[name]
-            unit_dir = run_dir / name / f"seed{seed}"
-            result = train(
-                variant,
-                dataset.train.images,
-                config.train,
-                seed=seed,
-                device=device,
-                progress=progress,
-                every_kimg=config.eval.every_kimg,
-                on_checkpoint=functools.partial(
-                    evaluate.checkpoint, extractor, name, seed, n, unit_dir / "checkpoints"
-                ),
-                labels=dataset.train.labels,
-                num_classes=dataset.num_classes,
-            )
-            artifacts.save_networks(result, unit_dir)
-            artifacts.save_losses(result.losses, unit_dir, f"{name} seed {seed}")
-            unit = {
-                "variant": name,
-                "seed": seed,
-                "status": result.status,
-                "stage": "final",
-                "kimg": result.kimg,
-                "g_steps": result.g_steps,
-                "d_steps": result.d_steps,
-                "train_seconds": round(result.seconds, 3),
-                "budget_kimg": config.train.kimg,
-                "budget_seconds": config.train.budget_seconds,
-                "train_kernels": config.train.kernels,
-            }
-            head = (
-                f"{name} seed {seed}: {result.kimg:.1f} kimg, {result.g_steps} G / {result.d_steps} D steps, "
-                f"{result.seconds:.0f} s"
-            )
-            if result.status == "diverged":
-                evaluate.writer.write(
-                    [_divergence_score(result.diverged_at_step, device)], n_real=0, n_fake=0, **unit
-                )
-                log(f"{head} | DIVERGED at D step {result.diverged_at_step} (loss NaN/inf); not evaluated")
-                continue
-            generator = GeneratorHandle(result.generator, variant.latent_dim, device)
-            if variant.discriminator_scores == "none":
-                log(f"note: {name} has no discriminator that judges images; run-level measures leave it out")
-            else:  # the run-level measures read higher scores as "more real"
-                judge = result.discriminator
-                if variant.discriminator_scores == "lower-is-real":
-                    judge = Negated(judge)
-                players[name] = Player(generator=generator, discriminator=judge)
-                units[name] = unit
-            fake_labels = None
-            if (
-                variant.conditional
-            ):  # class-balanced, each image's class recorded for the conditional measures
-                fake_images, fake_labels = sample_conditional(
-                    result.generator,
-                    n,
-                    latent_dim=variant.latent_dim,
-                    num_classes=dataset.num_classes,
-                    seed=seed,
-                    device=device,
-                )
-            else:
-                fake_images = sample(
-                    result.generator, n, latent_dim=variant.latent_dim, seed=seed, device=device
-                )
-            unit |= {
-                "fake_source": f"generator {name} seed {seed} ({n} samples, sample seed {seed})",
-                "fake_sha256": content_sha256(fake_images, fake_labels),
-                "fake_size": image_size(fake_images),
-            }
-            artifacts.save_sample_grid(fake_images, unit_dir / "samples.png")
-            artifacts.save_nearest_neighbours(
-                fake_images, dataset.train.images, unit_dir / "nearest_neighbours.png", device=device
-            )
-            artifacts.save_interpolations(generator, unit_dir / "interpolation.png", seed=seed)
-            fake = _features(extractor, fake_images, name, config, progress)
-            scores = evaluate.generated_set(
-                fake, f"{name} seed {seed}", unit_dir, unit, generator, fake_labels
-            )
-            log(f"{head} | {_keys(scores)}")
-        evaluate.models(players, units, seed)
 
-    # 5. The report.
-    if evaluate.failures:
-        (run_dir / "errors.txt").write_text("\n".join(evaluate.failures) + "\n")
-    report.write_report(run_dir)
-    return run_dir
+def _models_of_seed(
+    context: JobContext, evaluate: RunEvaluator, dataset: Dataset, jobs: list[Job], seed: int, log: Log
+) -> None:
+    """The run-level measures of one seed's models, rebuilt from their saved weights."""
+    marker_dir = context.run_dir / "models" / f"seed{seed}"
+    if not evaluate.run_metrics or (marker_dir / DONE_FILE).is_file():
+        return
+    if not all(is_done(context.run_dir, job) for job in jobs):
+        return  # an interrupted or failed executor: a resume measures them
+    players: dict[str, Player] = {}
+    units: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        done = read_done(context.run_dir, job)
+        if done["status"] in ("diverged", "failed"):
+            continue
+        player = load_player(context, job, dataset.channels, dataset.image_size, dataset.num_classes)
+        if player is None:
+            log(f"note: {job.variant} has no D that judges images; the run-level measures leave it out")
+            continue
+        players[job.variant] = player
+        units[job.variant] = _unit_of(context, job, done)
+    evaluate.models(players, units, seed)
+    _mark_done(marker_dir)
+
+
+def _unit_of(context: JobContext, job: Job, done: dict[str, Any]) -> dict[str, Any]:
+    """The unit fields a finished job's run-level records carry (as its final records do)."""
+    train = context.config.train
+    return job.record_fields() | {
+        "status": done["status"],
+        "stage": "final",
+        "kimg": done.get("kimg"),
+        "g_steps": done.get("g_steps"),
+        "d_steps": done.get("d_steps"),
+        "train_seconds": done.get("train_seconds"),
+        "budget_kimg": train.kimg,
+        "budget_seconds": train.budget_seconds,
+        "train_kernels": train.kernels,
+    }
+
+
+def _mark_done(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DONE_FILE).write_text(json.dumps({"status": "ok"}))
 
 
 def _features(
@@ -355,17 +517,22 @@ def _features(
     return extract(extractor, images, desc=f"features: {desc}", progress=progress, cache_dir=cache_dir)
 
 
-def _evaluator(
-    config: RunConfig,
-    dataset: Dataset,
-    extractor: FeatureExtractor,
-    n: int,
-    device: torch.device,
-    run_dir: Path,
+def build_evaluator(
+    context: JobContext,
+    *,
     log: Log,
     progress: bool,
-) -> _Evaluator:
-    """The fixed real side of the run (held-out and training features, class prior) and its record writer."""
+    dataset: Dataset | None = None,
+    extractor: FeatureExtractor | None = None,
+) -> RunEvaluator:
+    """The fixed real side of the run (held-out and training features, class prior) and its record
+    writer; the dataset and extractor are loaded when not given (in a worker process)."""
+    config, device = context.config, torch.device(context.device)
+    if dataset is None:
+        dataset, _ = load_dataset(context.dataset, config.data_root, allow_fallback=False, log=log)
+    if extractor is None:
+        extractor = _extractor(context, dataset, progress)
+    n, run_dir = context.n, context.run_dir
     identity = extractor.identity
     held_out_rows = subset_indices(len(dataset.test), n, seed=0)
     held_out = dataset.test.images[held_out_rows]
@@ -393,8 +560,10 @@ def _evaluator(
         if needs_classifier
         else None,
     }
-    return _Evaluator(
+    return RunEvaluator(
         config=config,
+        dataset=dataset,
+        extractor=extractor,
         set_metrics=[m for m in metrics if METRICS[m].level == "set"],
         run_metrics=[m for m in metrics if METRICS[m].level == "run"],
         real=_features(extractor, held_out, "held-out", config, progress),
@@ -402,7 +571,7 @@ def _evaluator(
         class_prior=np.bincount(dataset.train.labels.numpy(), minlength=dataset.num_classes)
         / len(dataset.train),
         device=device,
-        writer=RecordWriter(run_dir / RECORDS_FILE, common),
+        writer=RecordWriter(run_dir / RECORDS_FILE, common, unique=True),
         log=log,
         progress=progress,
         failures=[],
@@ -417,6 +586,7 @@ def _write_run_json(
     fallback_note: str | None,
     device: torch.device,
     extractor: FeatureExtractor,
+    context: JobContext,
     log: Log,
 ) -> None:
     accuracy = getattr(extractor, "accuracy", None)
@@ -427,6 +597,7 @@ def _write_run_json(
     meta = {
         "config": config.to_dict(),
         "dataset_used": dataset.name,
+        "dataset_spelling": context.dataset,  # what the jobs and a resume load (the fallback, if it happened)
         "dataset_source": dataset.source,
         "fallback": fallback_note,
         "device": str(device),
@@ -435,24 +606,4 @@ def _write_run_json(
         "image_shape": [dataset.channels, dataset.image_size, dataset.image_size],
         "num_classes": dataset.num_classes,  # what conditional generators are rebuilt with
     }
-    (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
-
-
-def _divergence_score(step: int | None, device: torch.device) -> Score:
-    return Score(
-        metric="training",
-        key="diverged_at_step",
-        value=float(step or 0),
-        std=None,
-        direction="lower",
-        target=None,
-        space="none",
-        params={},
-        device=str(device),
-    )
-
-
-def _keys(scores: list[Score]) -> str:
-    """The first key of every measure: one line per finished unit."""
-    first = {s.metric: s for s in reversed(scores)}
-    return " ".join(f"{s.key} {s.value:.4g}" for s in reversed(first.values()))
+    (run_dir / RUN_FILE).write_text(json.dumps(meta, indent=2))
