@@ -481,7 +481,10 @@ def _models_of_seed(
             continue
         player = load_player(context, job, dataset.channels, dataset.image_size, dataset.num_classes)
         if player is None:
-            log(f"note: {job.variant} has no D that judges images; the run-level measures leave it out")
+            log(
+                f"note: {job.variant} has no discriminator that judges images; "
+                "run-level measures leave it out"
+            )
             continue
         players[job.variant] = player
         units[job.variant] = _unit_of(context, job, done)
