@@ -216,19 +216,9 @@ def run_job(context: JobContext, job: Job, *, progress: bool = False) -> JobOutc
     evaluator.log = notes.append  # measures skipped, checkpoint lines: returned with the outcome
     try:
         outcome = _train_and_score(context, job, evaluator, unit_dir, notes, progress)
-    except (
-        Exception
-    ) as err:  # the job's own failure (OOM, a bug in a user's variant): recorded, study goes on
+    except Exception as err:  # the job's own failure (OOM, a bug in a user's variant): recorded
         reason = f"{type(err).__name__}: {err}"
-        evaluator.writer.write(
-            [_training_score("failed", float("nan"), context.device)],
-            n_real=0,
-            n_fake=0,
-            **job.record_fields(),
-            status="failed",
-            stage="final",
-            failure=reason,
-        )
+        _record_failure(evaluator, context, job, reason)
         notes.append("".join(traceback.format_exception(err)).rstrip())
         outcome = JobOutcome(job, "failed", f"{job.label}: FAILED ({reason})", notes=notes)
     finally:
@@ -362,10 +352,8 @@ def score_line(scores: list[Score]) -> str:
     return " ".join(f"{s.key} {s.value:.4g}" for s in reversed(first.values()))
 
 
-def record_lost_job(context: JobContext, job: Job, reason: str) -> JobOutcome:
-    """Record a job whose process died (a worker lost for good, after the executor's retries) as
-    failed, from the driver, and mark it done; returns its outcome."""
-    evaluator = prepared(context)
+def _record_failure(evaluator: Any, context: JobContext, job: Job, reason: str) -> None:
+    """The record of a failed job: ``status = failed``, the reason in ``failure``, no value."""
     evaluator.writer.write(
         [_training_score("failed", float("nan"), context.device)],
         n_real=0,
@@ -375,6 +363,12 @@ def record_lost_job(context: JobContext, job: Job, reason: str) -> JobOutcome:
         stage="final",
         failure=reason,
     )
+
+
+def record_lost_job(context: JobContext, job: Job, reason: str) -> JobOutcome:
+    """Record a job whose process died (a worker lost for good, after the executor's retries) as
+    failed, from the driver, and mark it done; returns its outcome."""
+    _record_failure(prepared(context), context, job, reason)
     outcome = JobOutcome(job, "failed", f"{job.label}: FAILED ({reason})")
     unit_dir = Path(context.run_dir) / job.unit_path
     unit_dir.mkdir(parents=True, exist_ok=True)
