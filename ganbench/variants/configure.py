@@ -142,6 +142,19 @@ def check_setting(variant: Variant, name: str, value: object) -> float | int:
         raise ValueError(f"variant {variant.name}: {err} ({name}: {SETTINGS[name]})") from None
 
 
+def overlapping(names: Iterable[str]) -> str | None:
+    """Why ``names`` cannot be set together (``lr`` with ``lr_g`` or ``lr_d``), or None when they can."""
+    chosen = set(names)
+    for name in sorted(chosen):
+        both = [other for other in OVERLAPS.get(name, ()) if other in chosen]
+        if both:
+            return (
+                f"{name} and {', '.join(both)} set the same learning rate; give lr (both networks) "
+                "or lr_g / lr_d (one each), not both"
+            )
+    return None
+
+
 def configure(variant: Variant, settings: Mapping[str, float | int]) -> Variant:
     """A copy of ``variant`` with one trial's ``settings`` applied (its name unchanged).
 
@@ -153,13 +166,8 @@ def configure(variant: Variant, settings: Mapping[str, float | int]) -> Variant:
         ValueError: see :func:`check_setting`; also ``lr`` given with ``lr_g`` or ``lr_d``.
     """
     values = {name: check_setting(variant, name, value) for name, value in settings.items()}
-    for name in values:
-        both = [other for other in OVERLAPS.get(name, ()) if other in values]
-        if both:
-            raise ValueError(
-                f"variant {variant.name}: {name} and {', '.join(both)} set the same learning rate; "
-                f"give lr (both networks) or lr_g / lr_d (one each), not both"
-            )
+    if clash := overlapping(values):
+        raise ValueError(f"variant {variant.name}: {clash}")
     changes: dict[str, Any] = {}
     if "lr" in values:
         changes["lr_g"] = changes["lr_d"] = values["lr"]

@@ -46,6 +46,7 @@ from ganbench.variants.configure import (
     accepted_settings,
     check_name,
     check_setting,
+    overlapping,
 )
 from ganbench.variants.search_space import Choice, Distribution, LogUniform, SearchSpace, Uniform
 from ganbench.variants.spec import Variant
@@ -125,13 +126,8 @@ def _section(path: Path, section: str, table: Any) -> dict[str, Distribution]:
             except ValueError as err:
                 raise SpaceFileError(f"{where} {name}: {err}; remove it from [{section}]") from None
         space[name] = _distribution(where, name, spec)
-    for name in space:
-        clash = [other for other in OVERLAPS.get(name, ()) if other in space]
-        if clash:
-            raise SpaceFileError(
-                f"{where}: {name} and {', '.join(clash)} set the same learning rate; give lr (both "
-                f"networks) or lr_g / lr_d (one each), not both"
-            )
+    if clash := overlapping(space):
+        raise SpaceFileError(f"{where}: {clash}")
     return space
 
 
