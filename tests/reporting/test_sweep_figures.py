@@ -14,9 +14,10 @@ from PIL import Image
 from records_helpers import records_frame
 
 from ganbench.analysis.protocol import ProtocolMismatchError
+from ganbench.analysis.sweeps import SWEEP_COLUMNS, sweep_table
 from ganbench.reporting.figures import png
 from ganbench.reporting.records import append_records, load_records, make_record
-from ganbench.reporting.sweep_figures import SWEEP_COLUMNS, sweep_figure, sweep_table
+from ganbench.reporting.sweep_figures import sweep_figure
 
 #: variant -> FID of search trials 0, 1, ...; "diverged" / "failed": that trial has no value.
 SEARCH: dict[str, list[float | str]] = {
