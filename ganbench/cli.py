@@ -19,6 +19,7 @@ from ganbench.datasets import CorruptDatasetError, DatasetUnavailableError
 from ganbench.metrics.borji_list import BORJI_2019, place_of
 from ganbench.metrics.spec import MetricSpec
 from ganbench.registry import DATASETS, EXTRACTORS, METRICS, VARIANTS
+from ganbench.studies.sweep import DEFAULT_SEARCH_SEED
 
 RUN_EXAMPLES = """
 \b
@@ -32,6 +33,15 @@ Examples:
   ganbench run --metrics all --bootstrap 50     # every measure, with bootstrap intervals
   ganbench run --eval-every 20                  # also evaluate during training: metric-vs-budget curves
   ganbench run --dataset folder:~/data/faces,size=64   # your own images, centre-cropped and resized
+"""
+
+SWEEP_EXAMPLES = """
+\b
+Examples:
+  ganbench sweep --variants dcgan,wgan-gp --trials 10 --seeds 0,1,2      # Lucic et al.'s protocol
+  ganbench sweep --preset smoke --trials 3 --space my-space.toml --key kid
+  ganbench sweep ... --executor ray --ray-address auto                  # trials as Ray tasks
+  ganbench sweep --resume reports/<run-id>                              # continue a killed sweep
 """
 
 #: The CLI option that sets each config setting, to name it in error messages.
@@ -92,160 +102,224 @@ def main() -> None:
     configure_threads()
 
 
+#: The options ``run`` and ``sweep`` share: the run's settings, where its jobs run, and resume.
+STUDY_OPTIONS = [
+    click.option(
+        "--preset",
+        default=cfg.DEFAULT_PRESET,
+        show_default=True,
+        help=f"{' | '.join(cfg.preset_names())} (see `ganbench list presets`).",
+    ),
+    click.option(
+        "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file overriding the preset."
+    ),
+    click.option("--variants", help="Comma-separated variants, or 'all' (default: the preset's four)."),
+    click.option(
+        "--dataset",
+        help="mnist-5k (embedded) | mnist | fashion-mnist | cifar10 | folder:PATH[,size=28|32|64]"
+        "[,channels=rgb|grayscale] (any folder of PNG/JPEG images; see `ganbench list datasets`); "
+        "default: the preset's.",
+    ),
+    click.option(
+        "--data-root", type=click.Path(file_okay=False), help="Where dataset files live [$GANBENCH_DATA]."
+    ),
+    click.option("--seeds", help="Comma-separated seeds, e.g. 0,1,2 (default: 0)."),
+    click.option("--metrics", help="Comma-separated metrics, or 'all' (default: the preset's)."),
+    click.option("--budget-kimg", type=float, help="Thousands of real images shown to D per run (> 0)."),
+    click.option(
+        "--budget-seconds", type=float, help="Optional wall-clock cap per run (breaks exact reproducibility)."
+    ),
+    click.option(
+        "--train-kernels",
+        help="reference (default: losses bit-identical to a plain PyTorch loop) or fast (channels-last "
+        "convolutions and a fused Adam: faster where those kernels are, other float32 rounding, so runs "
+        "are not bit-identical to reference ones).",
+    ),
+    click.option(
+        "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
+    ),
+    click.option(
+        "--bootstrap",
+        type=int,
+        help="Bootstrap resamples per metric: adds ci_low / ci_high (and ci_method) to every value whose "
+        "measure has an interval; `ganbench list metrics` says how each is made.",
+    ),
+    click.option(
+        "--eval-every",
+        type=float,
+        metavar="KIMG",
+        help="Also evaluate every KIMG during training (metric-vs-budget curves in the report).",
+    ),
+    click.option(
+        "--tournament/--no-tournament",
+        default=None,
+        help="Add or drop the tournament measure (discriminators judge each other's generators).",
+    ),
+    click.option("--device", help="auto | cpu | cuda | cuda:N (default: auto)."),
+    click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False)),
+    click.option(
+        "--executor",
+        type=click.Choice(["local", "ray"]),
+        default="local",
+        show_default=True,
+        help="Where the jobs (variant x seed) run: local processes, or Ray tasks "
+        "(pip install 'ganbench[ray]').",
+    ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="With --executor local: jobs at once (each its share of the cores; a GPU each when several).",
+    ),
+    click.option(
+        "--ray-address", help="With --executor ray: a running cluster (default: start a local one)."
+    ),
+    click.option(
+        "--resume",
+        "resume_dir",
+        type=click.Path(file_okay=False),
+        help="Continue an interrupted run in its folder: finished jobs are kept, unfinished ones continue "
+        "from their last training checkpoint. Takes no other run setting (they come from its run.json).",
+    ),
+    click.option(
+        "--checkpoint-minutes",
+        type=click.FloatRange(min=0, min_open=True),
+        default=5.0,
+        show_default=True,
+        help="Minutes between training checkpoints of a job (one is also saved at its end).",
+    ),
+    click.option("--no-progress", is_flag=True, help="Hide progress bars."),
+]
+
+
+def study_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate ``command`` with :data:`STUDY_OPTIONS`, in order."""
+    for option in reversed(STUDY_OPTIONS):
+        command = option(command)
+    return command
+
+
 @main.command(epilog=RUN_EXAMPLES)
-@click.option(
-    "--preset",
-    default=cfg.DEFAULT_PRESET,
-    show_default=True,
-    help=f"{' | '.join(cfg.preset_names())} (see `ganbench list presets`).",
-)
-@click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file overriding the preset."
-)
-@click.option("--variants", help="Comma-separated variants, or 'all' (default: the preset's four).")
-@click.option(
-    "--dataset",
-    help="mnist-5k (embedded) | mnist | fashion-mnist | cifar10 | folder:PATH[,size=28|32|64]"
-    "[,channels=rgb|grayscale] (any folder of PNG/JPEG images; see `ganbench list datasets`); "
-    "default: the preset's.",
-)
-@click.option(
-    "--data-root", type=click.Path(file_okay=False), help="Where dataset files live [$GANBENCH_DATA]."
-)
-@click.option("--seeds", help="Comma-separated seeds, e.g. 0,1,2 (default: 0).")
-@click.option("--metrics", help="Comma-separated metrics, or 'all' (default: the preset's).")
-@click.option("--budget-kimg", type=float, help="Thousands of real images shown to D per run (> 0).")
-@click.option(
-    "--budget-seconds", type=float, help="Optional wall-clock cap per run (breaks exact reproducibility)."
-)
-@click.option(
-    "--train-kernels",
-    help="reference (default: losses bit-identical to a plain PyTorch loop) or fast (channels-last "
-    "convolutions and a fused Adam: faster where those kernels are, other float32 rounding, so runs "
-    "are not bit-identical to reference ones).",
-)
-@click.option(
-    "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."
-)
-@click.option(
-    "--bootstrap",
-    type=int,
-    help="Bootstrap resamples per metric: adds ci_low / ci_high (and ci_method) to every value whose "
-    "measure has an interval; `ganbench list metrics` says how each is made.",
-)
-@click.option(
-    "--eval-every",
-    type=float,
-    metavar="KIMG",
-    help="Also evaluate every KIMG during training (metric-vs-budget curves in the report).",
-)
-@click.option(
-    "--tournament/--no-tournament",
-    default=None,
-    help="Add or drop the tournament measure (discriminators judge each other's generators).",
-)
-@click.option("--device", help="auto | cpu | cuda | cuda:N (default: auto).")
-@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="Where the jobs (variant x seed) run: local processes, or Ray tasks (pip install 'ganbench[ray]').",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="With --executor local: jobs at once (each its share of the cores; a GPU each when several).",
-)
-@click.option("--ray-address", help="With --executor ray: a running cluster (default: start a local one).")
-@click.option(
-    "--resume",
-    "resume_dir",
-    type=click.Path(file_okay=False),
-    help="Continue an interrupted run in its folder: finished jobs are kept, unfinished ones continue "
-    "from their last training checkpoint. Takes no other run setting (they come from its run.json).",
-)
-@click.option(
-    "--checkpoint-minutes",
-    type=click.FloatRange(min=0, min_open=True),
-    default=5.0,
-    show_default=True,
-    help="Minutes between training checkpoints of a job (one is also saved at its end).",
-)
-@click.option("--no-progress", is_flag=True, help="Hide progress bars.")
-def run(
-    preset: str,
-    config_file: str | None,
-    variants: str | None,
-    dataset: str | None,
-    data_root: str | None,
-    seeds: str | None,
-    metrics: str | None,
-    budget_kimg: float | None,
-    budget_seconds: float | None,
-    train_kernels: str | None,
-    n_samples: int | None,
-    bootstrap: int | None,
-    eval_every: float | None,
-    tournament: bool | None,
-    device: str | None,
-    out_dir: str,
-    executor: str,
-    jobs: int,
-    ray_address: str | None,
-    resume_dir: str | None,
-    checkpoint_minutes: float,
-    no_progress: bool,
-) -> None:
+@study_options
+def run(**options: Any) -> None:
     """Train, sample, evaluate and report: writes reports/<run-id>/."""
+    from ganbench.studies.pipeline import run as run_pipeline
+
+    _study_command("run", run_pipeline, options)
+
+
+@main.command(epilog=SWEEP_EXAMPLES)
+@click.option(
+    "--trials",
+    type=int,
+    default=10,
+    show_default=True,
+    help="Settings drawn per variant, each trained to the same budget (the search).",
+)
+@click.option(
+    "--space",
+    "space_file",
+    type=click.Path(dir_okay=False),
+    help="TOML file changing the variants' search spaces (default: each variant's declared space, "
+    "Lucic et al.'s ranges: `ganbench list spaces`).",
+)
+@click.option(
+    "--key",
+    default="fid",
+    show_default=True,
+    help="The record key that picks each variant's best trial, by its direction (lower FID).",
+)
+@click.option("--trial-seed", type=int, default=0, show_default=True, help="Seed of the trials' draws.")
+@click.option(
+    "--search-seed",
+    type=int,
+    default=DEFAULT_SEARCH_SEED,
+    show_default=True,
+    help="Training seed of every search trial; not one of --seeds (the final phase's seeds).",
+)
+@study_options
+def sweep(
+    trials: int,
+    space_file: str | None,
+    key: str,
+    trial_seed: int,
+    search_seed: int,
+    **options: Any,
+) -> None:
+    """Equal-budget hyperparameter search (Lucic et al. 2018): T random settings per variant, each
+    trained to the same budget and scored by --key; then each variant's best setting trained again
+    on every seed of --seeds. Writes reports/<run-id>/ with the distributions over trials and seeds."""
+    from ganbench.studies.pipeline import sweep as sweep_pipeline
+    from ganbench.studies.sweep import SweepSettings
+
+    settings = SweepSettings(
+        trials=trials, key=key, space_file=space_file, trial_seed=trial_seed, search_seed=search_seed
+    )
+    sweep_options = ("trials", "space_file", "key", "trial_seed", "search_seed")
+
+    def start(config: cfg.RunConfig, **study: Any) -> Path:
+        return sweep_pipeline(config, settings, **study)
+
+    _study_command("sweep", start, options, sweep_options)
+
+
+def _study_command(
+    name: str, start: Callable[..., Path], options: dict[str, Any], own_options: tuple[str, ...] = ()
+) -> None:
+    """The body of ``run`` and ``sweep``: the settings from preset, config file and options, checked
+    before any work; the executor; ``--resume``; errors as one line with the option to fix."""
     from ganbench.reporting.records import load_records
     from ganbench.reporting.report import render_terminal
     from ganbench.studies.executors import ExecutorError, make_executor
     from ganbench.studies.pipeline import ResumeError, RunLockedError
     from ganbench.studies.pipeline import resume as resume_pipeline
-    from ganbench.studies.pipeline import run as run_pipeline
     from ganbench.studies.preflight import OutDirError
+    from ganbench.studies.sweep import SweepError
+    from ganbench.variants.space_file import SpaceFileError
 
+    preset, config_file, tournament = options["preset"], options["config_file"], options["tournament"]
     overrides: dict[str, Any] = {
-        "variants": _csv(variants),
-        "dataset": dataset,
-        "data_root": data_root,
-        "seeds": _seeds(seeds),
-        "device": device,
-        "train.kimg": budget_kimg,
-        "train.budget_seconds": budget_seconds,
-        "train.kernels": train_kernels,
-        "eval.metrics": _csv(metrics),
-        "eval.n_samples": n_samples,
-        "eval.bootstrap": bootstrap,
-        "eval.every_kimg": eval_every,
+        "variants": _csv(options["variants"]),
+        "dataset": options["dataset"],
+        "data_root": options["data_root"],
+        "seeds": _seeds(options["seeds"]),
+        "device": options["device"],
+        "train.kimg": options["budget_kimg"],
+        "train.budget_seconds": options["budget_seconds"],
+        "train.kernels": options["train_kernels"],
+        "eval.metrics": _csv(options["metrics"]),
+        "eval.n_samples": options["n_samples"],
+        "eval.bootstrap": options["bootstrap"],
+        "eval.every_kimg": options["eval_every"],
     }
     given = {setting for setting, value in overrides.items() if value is not None}
     source = f"--config {config_file}" if config_file else f"preset {preset}"
     try:
-        runner = make_executor(executor, jobs=jobs, ray_address=ray_address)
+        runner = make_executor(options["executor"], jobs=options["jobs"], ray_address=options["ray_address"])
     except ExecutorError as err:
         raise click.UsageError(str(err)) from None
-    study = {"progress": not no_progress, "executor": runner, "checkpoint_seconds": 60.0 * checkpoint_minutes}
-    if resume_dir is not None:
+    study = {
+        "progress": not options["no_progress"],
+        "executor": runner,
+        "checkpoint_seconds": 60.0 * options["checkpoint_minutes"],
+    }
+    if options["resume_dir"] is not None:
         click_context = click.get_current_context()
         set_here = [
-            f"--{name.replace('_', '-')}"
-            for name in ("preset", "config_file", "out_dir")
-            if click_context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-        ] + [f"--{name.split('.')[-1].replace('_', '-')}" for name in sorted(given)]
+            f"--{option.replace('_file', '').replace('_dir', '').replace('_', '-')}"
+            for option in ("preset", "config_file", "out_dir", *own_options)
+            if click_context.get_parameter_source(option) == click.core.ParameterSource.COMMANDLINE
+        ] + [f"--{setting.split('.')[-1].replace('_', '-')}" for setting in sorted(given)]
         if tournament is not None:
             set_here.append("--tournament/--no-tournament")
         if set_here:
             raise click.UsageError(
-                "--resume continues a run with its own settings (from its run.json); "
+                f"--resume continues a {name} with its own settings (from its run.json); "
                 f"leave out {', '.join(set_here)}"
             )
         run_dir = _study_or_exit(
-            lambda: resume_pipeline(resume_dir, **study),
+            lambda: resume_pipeline(options["resume_dir"], **study),
             ResumeError,
             RunLockedError,
             ExecutorError,
@@ -266,10 +340,14 @@ def run(
             )
             config = cfg.with_overrides(config, {"eval": {"metrics": chosen}})
         run_dir = _study_or_exit(
-            lambda: run_pipeline(config, out_dir=out_dir, **study), RunLockedError, ExecutorError
+            lambda: start(config, out_dir=options["out_dir"], **study), RunLockedError, ExecutorError
         )
     except cfg.ConfigError as err:
         raise _usage_error(err, given, source) from None
+    except SweepError as err:
+        raise click.BadParameter(str(err), param_hint=f"'{err.option}'") from None
+    except SpaceFileError as err:
+        raise click.BadParameter(str(err), param_hint="'--space'") from None
     except OutDirError as err:
         raise click.BadParameter(str(err), param_hint="'--out'") from None
     except DatasetUnavailableError as err:
@@ -834,13 +912,13 @@ def validate(
         raise click.ClickException(f"some measures failed; see {run_dir / 'errors.txt'}")
 
 
-LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets")
+LISTABLE = ("variants", "datasets", "metrics", "extractors", "presets", "spaces")
 
 
 @main.command(name="list")
 @click.argument("what", required=False, type=click.Choice(LISTABLE))
 def list_(what: str | None) -> None:
-    """List variants, datasets, metrics, extractors and presets (or one of them).
+    """List variants, datasets, metrics, extractors, presets and search spaces (or one of them).
 
     \b
     Examples:
@@ -895,6 +973,24 @@ def list_(what: str | None) -> None:
             width = max(18, *map(len, names))
             for name in names:
                 click.echo(f"  {name:{width}} {cfg.preset_description(name)}")
+        elif section == "spaces":
+            _list_spaces()
+
+
+def _list_spaces() -> None:
+    """Each variant's declared search space, as a ``ganbench sweep --space`` file writes it."""
+    from ganbench.variants.configure import accepted_settings
+    from ganbench.variants.space_file import toml_line
+
+    click.echo(
+        "  each variant's search space for `ganbench sweep` (Lucic et al. 2018's ranges), as TOML: copy a\n"
+        "  section into a --space file and change it; [all] applies a range to every variant that has it"
+    )
+    for name, variant in VARIANTS.items():
+        click.echo(f"  [{name}]" if ":" not in name else f'  ["{name}"]')
+        for setting, distribution in variant.search_space.items():
+            click.echo(f"    {toml_line(setting, distribution)}")
+        click.echo(f"    # settings it takes: {', '.join(accepted_settings(variant))}")
 
 
 def _list_borji() -> None:

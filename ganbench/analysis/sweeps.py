@@ -166,3 +166,12 @@ def sweep_table(records: pd.DataFrame, key: str) -> pd.DataFrame:
         )
     table = pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
     return table.astype({"best_trial": "Int64", "final_trial": "Int64"})  # NA where there is none
+
+
+def final_phase(records: pd.DataFrame) -> pd.DataFrame:
+    """The records a comparison table summarises: a sweep's search trials left out (its final phase,
+    the best trial of each variant over the final seeds, and the ``real`` reference stay); the
+    records of a run that is not a sweep, unchanged."""
+    if "sweep_phase" not in records.columns:
+        return records
+    return records[records["sweep_phase"] != "search"]

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from ganbench.analysis.summary import summary
+from ganbench.analysis.sweeps import final_phase, sweep_table
 from ganbench.reporting import figures
 from ganbench.reporting.lucic_table import LUCIC_TITLE, lucic_caption, lucic_table
 from ganbench.reporting.records import RECORDS_FILE, load_records
@@ -45,6 +46,8 @@ from ganbench.reporting.report import (
     SPACE_TITLES,
 )
 from ganbench.reporting.statements import significance_statements
+from ganbench.reporting.sweep_figures import sweep_figure
+from ganbench.reporting.sweep_report import settings_text, sweep_key
 from ganbench.reporting.tables import MARKS_LEGEND, rank_cells, table
 
 REPORT_HTML = "report.html"
@@ -128,6 +131,7 @@ class RunView:
         units: (variant, seed) -> status (ok, diverged, time-cap) of every trained unit, run order.
         variants: the trained variants in run order.
         colours: variant -> matplotlib colour, ``real`` black.
+        records: every record, a sweep's search trials included (``final`` leaves them out).
     """
 
     run_dir: Path
@@ -137,6 +141,7 @@ class RunView:
     units: dict[tuple[str, int], str] = field(default_factory=dict)
     variants: list[str] = field(default_factory=list)
     colours: dict[str, str] = field(default_factory=dict)
+    records: pd.DataFrame | None = None
 
     @classmethod
     def read(cls, run_dir: Path, records: pd.DataFrame) -> RunView:
@@ -148,19 +153,23 @@ class RunView:
                 f"{meta_path} could not be read ({err}); the protocol shows the records only", stacklevel=2
             )
             meta = {}
-        final, checkpoints = split_stages(records)
+        final, checkpoints = split_stages(final_phase(records))  # a sweep's tables: its final phase
         trained = final[(final["variant"] != "real") & final["seed"].notna()]
         units = {
             (str(row.variant), int(row.seed)): str(row.status)
             for row in trained.drop_duplicates(["variant", "seed"]).itertuples()
         }
         variants = list(dict.fromkeys(v for v, _ in units))
-        return cls(run_dir, meta, final, checkpoints, units, variants, figures.variant_colours(variants))
+        colours = figures.variant_colours(variants)
+        return cls(run_dir, meta, final, checkpoints, units, variants, colours, records)
 
     def seeds(self, variant: str) -> list[int]:
         return sorted(seed for v, seed in self.units if v == variant)
 
     def unit_dir(self, variant: str, seed: int) -> Path:
+        """A unit's folder: ``<variant>/seed<k>``; a sweep's final units: ``<variant>/final/seed<k>``."""
+        if self.meta.get("sweep"):
+            return self.run_dir / variant / "final" / f"seed{seed}"
         return self.run_dir / variant / f"seed{seed}"
 
     @property
@@ -598,8 +607,27 @@ def problems_section(view: RunView) -> str:
     return f"<ul>{''.join(parts)}</ul>"
 
 
+def sweep_section(view: RunView) -> str:
+    """A sweep's figure and table (Lucic et al. 2018); empty for a run that is not a sweep."""
+    records = view.records if view.records is not None else view.final
+    key = sweep_key(view.run_dir, records)
+    if key is None:
+        return ""
+    stats = sweep_table(records, key)
+    stats = stats.assign(hyperparameters=stats["hyperparameters"].map(settings_text))
+    caption = (
+        f"Left: {esc(key)} of every search trial of each variant (one seed, the same budget; the best "
+        "starred). Right: the best trial trained again on the final seeds; the other sections show "
+        "these final runs. The best trial's search value is biased by its selection; the final ones are not."
+    )
+    return plot(sweep_figure(records, key), f"sweep: {key} over trials and seeds", caption) + results_table(
+        stats.drop(columns=["dataset"]).set_index("variant")
+    )
+
+
 SECTIONS: tuple[tuple[str, str, Callable[[RunView], str]], ...] = (
     ("protocol", "Protocol", protocol_section),
+    ("sweep", "Hyperparameter sweep", sweep_section),
     ("table", "Comparison table", table_section),
     ("bars", "Each measure across variants", bars_section),
     ("planes", "Precision–recall and density–coverage planes", planes_section),
@@ -646,10 +674,11 @@ def render_html(run_dir: str | Path, records: pd.DataFrame) -> str:
     """The whole page for a run directory and its records (``load_records(run_dir)``)."""
     run_dir = Path(run_dir)
     view = RunView.read(run_dir, records)
-    toc = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title, _ in SECTIONS)
+    drawn = [(anchor, title, _guarded(build, view, title)) for anchor, title, build in SECTIONS]
+    drawn = [section for section in drawn if section[2]]  # a section with nothing to say is left out
+    toc = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title, _ in drawn)
     body = "".join(
-        f'<section id="{anchor}"><h2>{esc(title)}</h2>{_guarded(build, view, title)}</section>'
-        for anchor, title, build in SECTIONS
+        f'<section id="{anchor}"><h2>{esc(title)}</h2>{html}</section>' for anchor, title, html in drawn
     )
     files = ", ".join(
         f'<a href="{name}">{name}</a>' for name in (REPORT_MD, REPORT_CSV, RECORDS_FILE, "run.json")

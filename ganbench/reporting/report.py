@@ -10,9 +10,11 @@ import pandas as pd
 
 from ganbench.analysis.ranks import ranks
 from ganbench.analysis.summary import summary
+from ganbench.analysis.sweeps import final_phase
 from ganbench.reporting.lucic_table import lucic_markdown
 from ganbench.reporting.records import load_records
 from ganbench.reporting.statements import all_tests_table, significance_statements
+from ganbench.reporting.sweep_report import sweep_markdown, sweep_terminal, write_sweep_figure
 from ganbench.reporting.tables import ARROWS, MARKS_LEGEND, rank_cells, table
 from ganbench.reporting.terminal import TERMINAL_WIDTH, fit_table, wrap
 
@@ -184,9 +186,13 @@ def _ranks_section(records: pd.DataFrame) -> list[str]:
 
 def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     """The report page: protocol and legends, the comparison tables with intervals and marks, the FID
-    table in the layout of Lucic et al. 2018 (when the records have FID), ranks, pairwise comparisons,
-    divergences and errors, and links to samples and loss curves."""
+    table in the layout of Lucic et al. 2018 (when the records have FID), a sweep's trials and seeds,
+    ranks, pairwise comparisons, divergences and errors, and links to samples and loss curves.
+
+    In a sweep the tables summarise its final phase (:func:`ganbench.analysis.sweeps.final_phase`)."""
+    swept, records = records, final_phase(records)
     lines = [f"# ganbench report: {run_dir.name}", "", *_protocol(run_dir, records)]
+    lines += sweep_markdown(run_dir, swept)
     spaces = _spaces(records)
     for space in spaces:
         frame = table(records, space, training=space == spaces[0])
@@ -206,8 +212,9 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     errors = run_dir / "errors.txt"
     if errors.exists():
         lines += ["## Metric errors", "", *[f"- {e}" for e in errors.read_text().splitlines()], ""]
-    units = sorted(p.parent for p in run_dir.glob("*/seed*/samples.png"))
-    checks = sorted(run_dir.glob("**/metrics/*.png"))
+    shown = [*run_dir.glob("*/seed*/samples.png"), *run_dir.glob("*/final/seed*/samples.png")]
+    units = sorted(p.parent for p in shown)  # a sweep's search trials: in its figure, not one by one
+    checks = sorted(p for p in run_dir.glob("**/metrics/*.png") if "trial" not in p.parent.parent.parent.name)
     if units or checks:
         lines += ["## Samples, loss curves and images to check", ""]
         for unit in units:
@@ -224,6 +231,8 @@ def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_
     """What ``ganbench report`` prints: compact tables (``mean±std`` and marks, split to fit ``width``
     columns), the legends, the significant differences in words, and where the full report is."""
     lines = wrap(f"ganbench report: {run_dir.name}", width)
+    swept, records = records, final_phase(records)
+    lines += sweep_terminal(run_dir, swept, width)
     spaces = _spaces(records)
     for space in spaces:
         frame = table(records, space, training=space == spaces[0], full=False)
@@ -277,6 +286,7 @@ def write_report(run_dir: str | Path) -> str:
     records = load_records(run_dir)
     markdown = render_markdown(run_dir, records)
     (run_dir / REPORT_MD).write_text(markdown)
-    _csv_table(records).to_csv(run_dir / REPORT_CSV)
+    write_sweep_figure(run_dir, records)
+    _csv_table(final_phase(records)).to_csv(run_dir / REPORT_CSV)
     write_html(run_dir, records)
     return markdown

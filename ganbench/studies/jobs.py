@@ -226,6 +226,7 @@ def run_job(context: JobContext, job: Job, *, progress: bool = False) -> JobOutc
     outcome.failures.extend(evaluator.failures[failures_before:])  # metric errors, reported by the driver
     del evaluator.failures[failures_before:]
     _write_done(unit_dir, outcome)
+    (unit_dir / TRAINING_STATE_FILE).unlink(missing_ok=True)  # done: its weights are saved, nothing resumes
     return outcome
 
 

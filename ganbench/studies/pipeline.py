@@ -40,6 +40,7 @@ from ganbench.extractors.resolve import (
 from ganbench.metrics.spec import GeneratorHandle, Player
 from ganbench.registry import METRICS
 from ganbench.reporting import RECORDS_FILE, RecordWriter, provenance, report
+from ganbench.reporting.records import load_records
 from ganbench.runtime import resolve_device
 from ganbench.sources import content_sha256
 from ganbench.sources.subset import subset_indices
@@ -56,6 +57,7 @@ from ganbench.studies.jobs import (
     score_line,
 )
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
+from ganbench.studies.sweep import SweepPlan, SweepSettings, check_sweep
 from ganbench.training import Checkpoint, sample
 
 Log = Callable[[str], None]
@@ -282,8 +284,68 @@ def run(
         ExecutorError: the executor cannot run here (Ray not installed, no cluster at the address).
         KeyboardInterrupt: Ctrl-C; the run folder can be resumed (said in the log).
     """
+    return _start(config, RunPlan, out_dir, progress, log, executor, checkpoint_seconds)
+
+
+def sweep(
+    config: RunConfig,
+    settings: SweepSettings,
+    *,
+    out_dir: str | Path = "reports",
+    progress: bool = True,
+    log: Log = _stderr,
+    executor: Executor | None = None,
+    checkpoint_seconds: float = 300.0,
+) -> Path:
+    """An equal-budget hyperparameter sweep (Lucic et al. 2018, section 4; :mod:`ganbench.studies.sweep`):
+    ``settings.trials`` settings drawn per variant, each trained to the run's budget with the search
+    seed and scored; then each variant's best trial by ``settings.key`` trained again on every seed of
+    ``config.seeds``; the report shows the distributions over trials and over seeds.
+
+    The run folder is a run folder like :func:`run`'s, with ``sweep.json`` (the drawn trials, the
+    best ones once chosen) and the jobs under ``<variant>/trial<t>/seed<k>`` and
+    ``<variant>/final/seed<k>``; :func:`resume` continues it.
+
+    Raises:
+        As :func:`run`, and SweepError or SpaceFileError for a sweep setting or a space file that
+        cannot be used (before any work).
+    """
+
+    def plan(checked: RunConfig) -> SweepPlan:
+        return SweepPlan(settings, checked, check_sweep(checked, settings))
+
+    return _start(config, plan, out_dir, progress, log, executor, checkpoint_seconds)
+
+
+@dataclass
+class RunPlan:
+    """The jobs of ``ganbench run``: one phase, every variant x seed."""
+
+    config: RunConfig
+    search_trials: int = 0  # none: every job is one of the run's variant x seed
+
+    def phases(self, run_dir: Path, records: Callable[[], Any], log: Log) -> Iterator[list[Job]]:
+        yield study_jobs(self.config)
+
+    def save(self, run_dir: Path) -> None:
+        """Nothing beyond run.json."""
+
+
+StudyPlan = RunPlan | SweepPlan
+
+
+def _start(
+    config: RunConfig,
+    make_plan: Callable[[RunConfig], StudyPlan],
+    out_dir: str | Path,
+    progress: bool,
+    log: Log,
+    executor: Executor | None,
+    checkpoint_seconds: float,
+) -> Path:
     # 1. Everything that can be checked without the data, then the data itself: no work yet.
     config = check_config(config)
+    plan = make_plan(config)
     executor = executor or LocalExecutor()
     executor.check()
     out = check_out_dir(out_dir)
@@ -292,7 +354,7 @@ def run(
         config.dataset, config.data_root, allow_fallback=config.offline_fallback, log=log
     )
     n = check_against_dataset(config, dataset, log)
-    log(estimate_training(config, dataset, device))
+    log(estimate_training(config, dataset, device, plan.search_trials))
 
     # 2. The run folder, the extractor and the real side of every comparison.
     run_dir = new_run_dir(out, config.preset)
@@ -309,9 +371,10 @@ def run(
         checkpoint_seconds=checkpoint_seconds,
     )
     with run_lock(run_dir):
+        plan.save(run_dir)
         extractor = _extractor(context, dataset, progress)
-        _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, context, log)
-        return _study(context, dataset, extractor, executor, progress, log)
+        _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, context, log, plan)
+        return _study(context, dataset, extractor, executor, progress, log, plan)
 
 
 def resume(
@@ -349,11 +412,11 @@ def resume(
         checkpoint_seconds=checkpoint_seconds,
     )
     with run_lock(run_dir):
-        jobs = study_jobs(config)
-        finished = sum(is_done(run_dir, job) for job in jobs)
-        log(f"resuming {run_dir}: {finished} of {len(jobs)} jobs finished before | device {device}")
+        plan: StudyPlan = SweepPlan.load(run_dir, config) if meta.get("sweep") else RunPlan(config)
+        finished = len(list(run_dir.glob(f"**/{DONE_FILE}")))
+        log(f"resuming {run_dir}: {finished} jobs finished before | device {device}")
         extractor = _extractor(context, dataset, progress)
-        return _study(context, dataset, extractor, executor, progress, log)
+        return _study(context, dataset, extractor, executor, progress, log, plan)
 
 
 class ResumeError(ValueError):
@@ -403,10 +466,11 @@ def _study(
     executor: Executor,
     progress: bool,
     log: Log,
+    plan: StudyPlan,
 ) -> Path:
-    """The reference row, the jobs, the run-level measures per seed and the report, each skipped
-    where a previous attempt finished it."""
-    run_dir, config = context.run_dir, context.config
+    """The reference row, the plan's phases of jobs, the run-level measures per seed of the last
+    phase and the report, each skipped where a previous attempt finished it."""
+    run_dir = context.run_dir
     evaluate = build_evaluator(context, log=log, progress=progress, dataset=dataset, extractor=extractor)
     register_prepared(context, evaluate)  # jobs run in this process use it
 
@@ -414,8 +478,7 @@ def _study(
     if not (run_dir / "real" / DONE_FILE).is_file():
         _reference_row(context, evaluate, dataset)
 
-    # 4. The jobs: train, sample and measure every variant x seed.
-    jobs = study_jobs(config)
+    # 4. The jobs: train, sample and measure every one; a sweep's final phase is chosen after its search.
     failures: list[str] = []
 
     def finished(outcome: JobOutcome) -> None:
@@ -424,15 +487,19 @@ def _study(
         log(outcome.line)
         failures.extend(outcome.failures)
 
+    command = "sweep" if isinstance(plan, SweepPlan) else "run"
+    last: list[Job] = []
     try:
-        executor.run(context, jobs, on_outcome=finished, progress=progress, log=log)
+        for jobs in plan.phases(run_dir, lambda: load_records(run_dir), log):
+            executor.run(context, jobs, on_outcome=finished, progress=progress, log=log)
+            last = jobs
     except KeyboardInterrupt:
-        log(f"interrupted: finished jobs are kept; continue with: ganbench run --resume {run_dir}")
+        log(f"interrupted: finished jobs are kept; continue with: ganbench {command} --resume {run_dir}")
         raise
 
     # 5. Each seed: its models measured together (the tournament), once every job of it finished.
-    for seed in config.seeds:
-        _models_of_seed(context, evaluate, dataset, [job for job in jobs if job.seed == seed], seed, log)
+    for seed in dict.fromkeys(job.seed for job in last):
+        _models_of_seed(context, evaluate, dataset, [job for job in last if job.seed == seed], seed, log)
 
     # 6. The report.
     failures += evaluate.failures
@@ -591,6 +658,7 @@ def _write_run_json(
     extractor: FeatureExtractor,
     context: JobContext,
     log: Log,
+    plan: StudyPlan,
 ) -> None:
     accuracy = getattr(extractor, "accuracy", None)
     if accuracy is not None:
@@ -608,5 +676,6 @@ def _write_run_json(
         "extractor": {**extractor.identity.as_dict(), "held_out_accuracy": accuracy},
         "image_shape": [dataset.channels, dataset.image_size, dataset.image_size],
         "num_classes": dataset.num_classes,  # what conditional generators are rebuilt with
+        "sweep": plan.settings.__dict__ if isinstance(plan, SweepPlan) else None,  # its trials: sweep.json
     }
     (run_dir / RUN_FILE).write_text(json.dumps(meta, indent=2))

@@ -102,28 +102,34 @@ def check_against_dataset(config: RunConfig, dataset: Dataset, log: Callable[[st
     return n
 
 
-def estimate_training(config: RunConfig, dataset: Dataset, device: torch.device) -> str:
+def estimate_training(config: RunConfig, dataset: Dataset, device: torch.device, trials: int = 0) -> str:
     """How long training will take, from a few timed steps of each variant on ``device``.
+
+    ``trials``: a sweep's search trials per variant, trained besides its final seeds (timed at the
+    variant's default settings: a trial with more critic steps takes longer).
 
     Returns a line for the log: the estimate, and a warning with what to change when it is
     over :data:`LONG_RUN_SECONDS`. Small budgets are not timed (the line says so).
     """
-    total_kimg = config.train.kimg * len(config.variants) * len(config.seeds)
+    per_variant = len(config.seeds) + trials
+    total_kimg = config.train.kimg * len(config.variants) * per_variant
     if total_kimg < _ESTIMATE_MIN_KIMG:
         runs = f"{len(config.variants)} variants x {len(config.seeds)} seeds"
+        runs += f" (+ {trials} search trials each)" if trials else ""
         return f"budget: {config.train.kimg:g} kimg x {runs}"
     seconds = 0.0
     for name in config.variants:
         per_image = _seconds_per_image(name, dataset, config.train, device)
-        seconds += per_image * config.train.kimg * 1000 * len(config.seeds)
+        seconds += per_image * config.train.kimg * 1000 * per_variant
     if config.train.budget_seconds is not None:
-        seconds = min(seconds, config.train.budget_seconds * len(config.variants) * len(config.seeds))
+        seconds = min(seconds, config.train.budget_seconds * len(config.variants) * per_variant)
     timed = "from a few timed training cycles per variant"
     line = f"estimated training time: {_duration(seconds)} on {device} ({timed})"
     if seconds > LONG_RUN_SECONDS:
         line = (
             f"WARNING: {line}. This run will take hours here: lower --budget-kimg, use fewer --variants or "
-            f"--seeds, cap it with --budget-seconds, or run on a GPU (--device cuda)."
+            f"--seeds{' or --trials' if trials else ''}, cap it with --budget-seconds, or run on a GPU "
+            "(--device cuda)."
         )
     return line
 

@@ -168,6 +168,16 @@ def _distribution(where: str, name: str, spec: Any) -> Distribution:
         raise SpaceFileError(f"{where} {name}: {err}; write {KINDS[kind]}") from None
 
 
+def toml_line(name: str, distribution: Distribution) -> str:
+    """``lr = { log_uniform = [1e-05, 0.01] }``: a setting's range as a space file writes it."""
+    if isinstance(distribution, Choice):
+        kind, arguments = "choice", list(distribution.values)
+    else:
+        kind = "log_uniform" if isinstance(distribution, LogUniform) else "uniform"
+        arguments = [distribution.low, distribution.high]
+    return f"{name} = {{ {kind} = [{', '.join(f'{a:g}' for a in arguments)}] }}"
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
