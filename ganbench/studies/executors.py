@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -54,6 +55,10 @@ class Executor(Protocol):
     ) -> None:
         """Run every job of ``jobs`` not finished yet; call ``on_outcome`` in the driver as each ends."""
 
+    def started(self) -> AbstractContextManager[None]:
+        """Hold what the executor starts (a local Ray instance) over several :meth:`run` calls (a
+        sweep's two phases), so it starts once per study."""
+
 
 def _pending(context: JobContext, jobs: list[Job], bar: tqdm, log: Log) -> list[Job]:
     """The jobs still to run; the finished ones (a resume) are counted on the bar and said once."""
@@ -81,6 +86,10 @@ class LocalExecutor:
     def check(self) -> None:
         if self.jobs < 1:
             raise ExecutorError(f"--jobs must be at least 1; got {self.jobs}")
+
+    @contextmanager
+    def started(self) -> Iterator[None]:
+        yield  # worker processes live for one run() call
 
     def run(
         self, context: JobContext, jobs: list[Job], *, on_outcome: OnOutcome, progress: bool, log: Log
@@ -119,7 +128,7 @@ class LocalExecutor:
                     except BrokenProcessPool as err:
                         raise ExecutorError(
                             f"a worker process died ({err}); the finished jobs are kept: continue with "
-                            f"ganbench run --resume {context.run_dir}"
+                            f"ganbench run --resume {context.run_dir} (a sweep: ganbench sweep --resume)"
                         ) from None
                     on_outcome(outcome)
                     bar.update(1)
@@ -178,24 +187,42 @@ class RayExecutor:
         if self.max_retries < 0 or self.cpus_per_job < 1:
             raise ExecutorError("the Ray executor needs max_retries >= 0 and cpus_per_job >= 1")
 
+    def _connect(self) -> bool:
+        """Connect to the cluster (start a local one) unless this process is connected; whether it did."""
+        import ray
+
+        if ray.is_initialized():
+            return False
+        try:
+            ray.init(
+                address=self.address,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+                runtime_env={"env_vars": {"OMP_NUM_THREADS": str(self.cpus_per_job)}},
+            )
+        except (ConnectionError, RuntimeError, ValueError) as err:
+            where = f"at --ray-address {self.address}" if self.address else "locally"
+            raise ExecutorError(f"could not start or reach a Ray cluster {where}: {err}") from None
+        return True
+
+    @contextmanager
+    def started(self) -> Iterator[None]:
+        import ray
+
+        started_here = self._connect()
+        try:
+            yield
+        finally:
+            if started_here:
+                ray.shutdown()
+
     def run(
         self, context: JobContext, jobs: list[Job], *, on_outcome: OnOutcome, progress: bool, log: Log
     ) -> None:
         import ray
 
-        started_here = not ray.is_initialized()
-        if started_here:
-            try:
-                ray.init(
-                    address=self.address,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    configure_logging=False,
-                    runtime_env={"env_vars": {"OMP_NUM_THREADS": str(self.cpus_per_job)}},
-                )
-            except (ConnectionError, RuntimeError, ValueError) as err:
-                where = f"at --ray-address {self.address}" if self.address else "locally"
-                raise ExecutorError(f"could not start or reach a Ray cluster {where}: {err}") from None
+        started_here = self._connect()
         gpus = 1 if torch.device(context.device).type == "cuda" else 0
         task = ray.remote(
             num_cpus=self.cpus_per_job, num_gpus=gpus, max_retries=self.max_retries, retry_exceptions=False

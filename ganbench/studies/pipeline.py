@@ -490,9 +490,10 @@ def _study(
     command = "sweep" if isinstance(plan, SweepPlan) else "run"
     last: list[Job] = []
     try:
-        for jobs in plan.phases(run_dir, lambda: load_records(run_dir), log):
-            executor.run(context, jobs, on_outcome=finished, progress=progress, log=log)
-            last = jobs
+        with executor.started():  # a local Ray instance starts once for every phase
+            for jobs in plan.phases(run_dir, lambda: load_records(run_dir), log):
+                executor.run(context, jobs, on_outcome=finished, progress=progress, log=log)
+                last = jobs
     except KeyboardInterrupt:
         log(f"interrupted: finished jobs are kept; continue with: ganbench {command} --resume {run_dir}")
         raise
