@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganbench.atomic_files import replacing
 from ganbench.extractors import ExtractorIdentity
 
 
@@ -42,7 +43,5 @@ def load(directory: Path, key: str) -> dict[str, np.ndarray] | None:
 
 def save(directory: Path, key: str, outputs: dict[str, np.ndarray]) -> None:
     """Write atomically (temporary file, then rename), so a kill never leaves a half entry."""
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f"{key}.tmp.npz"
-    np.savez(tmp, **outputs)
-    tmp.replace(directory / f"{key}.npz")
+    with replacing(directory / f"{key}.npz", suffix=".npz") as temporary:
+        np.savez(temporary, **outputs)

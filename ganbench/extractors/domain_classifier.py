@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganbench.atomic_files import replacing
 from ganbench.classifier import ClassifierSettings, DomainClassifierNet, classify, train_classifier
 from ganbench.datasets import Dataset, default_cache_dir
 from ganbench.extractors.spec import ExtractorIdentity, state_dict_sha256
@@ -165,16 +166,14 @@ def load_domain_classifier(
     net = _train_net(dataset, settings, device, progress)
     classifier = DomainClassifier(net, None, device)
     classifier.accuracy = _accuracy(classifier, dataset, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(
-        {
-            "state_dict": net.cpu().state_dict(),
-            "accuracy": classifier.accuracy,
-            "settings": settings.__dict__,
-        },
-        tmp,
-    )
-    tmp.replace(path)
+    with replacing(path) as temporary:
+        torch.save(
+            {
+                "state_dict": net.cpu().state_dict(),
+                "accuracy": classifier.accuracy,
+                "settings": settings.__dict__,
+            },
+            temporary,
+        )
     net.to(device)
     return classifier

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import Any
 
 import torch
 
+from ganbench import atomic_files
 from ganbench.config import RunConfig
 from ganbench.evaluation import Score
 from ganbench.evaluation.stamp import image_size
@@ -167,9 +167,7 @@ def _write_done(unit_dir: Path, outcome: JobOutcome) -> None:
         "resumed_from_kimg": outcome.resumed_from_kimg,
         **outcome.training,
     }
-    temporary = unit_dir / f".{DONE_FILE}.{os.getpid()}"
-    temporary.write_text(json.dumps(payload))
-    os.replace(temporary, unit_dir / DONE_FILE)
+    atomic_files.write_text(unit_dir / DONE_FILE, json.dumps(payload))
 
 
 # The prepared real side of the runs this process has worked on, by (run folder, device): a worker

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ganbench.atomic_files import replacing
 from ganbench.datasets import default_cache_dir
 from ganbench.evaluation import extract, feature_cache
 from ganbench.evaluation.feature_cache import cache_key
@@ -124,13 +125,10 @@ def reference_stats(
         "stats_dtype": "float64",
     }
     stats_dir = default_cache_dir() / "stats"
-    stats_dir.mkdir(parents=True, exist_ok=True)
     stats_path = stats_dir / f"{key}.npz"
-    tmp = stats_dir / f"{key}.tmp.npz"
-    np.savez(
-        tmp, mean=mean, covariance=covariance, n=np.int64(len(loaded.images)), protocol=json.dumps(protocol)
-    )
-    tmp.replace(stats_path)
+    with replacing(stats_path, suffix=".npz") as temporary:
+        n = np.int64(len(loaded.images))
+        np.savez(temporary, mean=mean, covariance=covariance, n=n, protocol=json.dumps(protocol))
     return ReferenceStats(
         features_path=cache_dir / f"{key}.npz",
         stats_path=stats_path,

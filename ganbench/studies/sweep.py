@@ -19,7 +19,6 @@ report stars the same one) and added to ``sweep.json``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from ganbench import atomic_files
 from ganbench.config import RunConfig
 from ganbench.numerics import checks
 from ganbench.registry import METRICS
@@ -203,9 +203,7 @@ class SweepPlan:
             "trials": self.trials,
             "best": best,
         }
-        temporary = run_dir / f".{SWEEP_FILE}.{os.getpid()}"
-        temporary.write_text(json.dumps(payload, indent=2))
-        os.replace(temporary, run_dir / SWEEP_FILE)
+        atomic_files.write_text(run_dir / SWEEP_FILE, json.dumps(payload, indent=2))
 
     def save(self, run_dir: Path) -> None:
         """Write ``sweep.json`` and the copy of the space file, before any training."""

@@ -10,7 +10,7 @@ uninterrupted one computes (on the same machine and kernels).
 
 The file is one ``torch.save`` archive of tensors, dicts, lists, numbers and strings, read with
 ``torch.load(weights_only=True)`` (nothing in it is executed). It is replaced atomically: written
-to ``<name>.tmp`` beside it, flushed and fsynced, then renamed over it, so a kill mid-write leaves
+to a temporary file beside it, fsynced, then renamed over it, so a kill mid-write leaves
 the previous checkpoint whole. A file that belongs to another job (its fingerprint differs) or
 cannot be read raises :class:`CheckpointMismatchError` naming the file and what to do.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import torch
 
+from ganbench.atomic_files import replacing
 from ganbench.config import TrainConfig
 from ganbench.numerics import checks
 from ganbench.variants import Variant
@@ -198,27 +198,17 @@ def job_fingerprint(
 def write_training_state(path: Path, fingerprint: dict[str, str], state: TrainingState) -> None:
     """Replace ``path`` atomically by ``state`` (tensors copied to the CPU) and ``fingerprint``.
 
-    Written to ``<name>.tmp`` in the same folder, flushed and fsynced, renamed over ``path`` and the
-    folder fsynced: a kill at any point leaves either the previous file or the new one, whole.
+    Written to a temporary file beside it, fsynced, renamed over ``path`` and the folder fsynced
+    (:func:`ganbench.atomic_files.replacing`): a kill at any point leaves either the previous file
+    or the new one, whole.
     """
     payload = {
         "format": FORMAT,
         "fingerprint": fingerprint,
         "state": moved({spec.name: getattr(state, spec.name) for spec in fields(state)}, "cpu"),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
+    with replacing(path, durable=True) as temporary, open(temporary, "wb") as handle:
         torch.save(payload, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 def _unreadable(path: Path, why: str) -> CheckpointMismatchError:
