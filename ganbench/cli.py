@@ -310,7 +310,7 @@ def _study_command(
             f"--{option.replace('_file', '').replace('_dir', '').replace('_', '-')}"
             for option in ("preset", "config_file", "out_dir", *own_options)
             if click_context.get_parameter_source(option) == click.core.ParameterSource.COMMANDLINE
-        ] + [f"--{setting.split('.')[-1].replace('_', '-')}" for setting in sorted(given)]
+        ] + [OPTION_OF_SETTING[setting] for setting in sorted(given)]
         if tournament is not None:
             set_here.append("--tournament/--no-tournament")
         if set_here:
@@ -374,7 +374,7 @@ def _finish_run(run_dir: Path, render_terminal: Callable[..., str], load_records
     written = "records.jsonl, report.md, report.csv, report.html, samples, loss curves"
     click.echo(f"written: {run_dir}/ ({written})", err=True)
     if (run_dir / "errors.txt").exists():
-        raise click.ClickException(f"some metrics failed; see {run_dir / 'errors.txt'}")
+        raise click.ClickException(f"some jobs or measures failed; see {run_dir / 'errors.txt'}")
 
 
 def _nested(overrides: dict[str, Any]) -> dict[str, Any]:

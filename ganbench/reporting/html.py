@@ -11,7 +11,7 @@ in the layout of Lucic et al. 2018 [lucic] when the run has FID), each measure
 across variants [bars], precision-recall and density-coverage planes [planes], measures against
 training budget [budget], samples [samples], nearest training images [neighbours], latent
 interpolations [interpolations], loss curves [losses], birthday collision curves [birthday],
-NDB bin histograms [ndb], diverged runs and measure errors [problems].
+NDB bin histograms [ndb], diverged runs, failed jobs and measure errors [problems].
 
 Old or partial runs render: a section whose inputs are missing says what is missing and how to
 get it, and a section that fails to draw shows the error in its place (and warns) while the
@@ -36,6 +36,7 @@ from ganbench.analysis.summary import summary
 from ganbench.analysis.sweeps import final_phase, sweep_table
 from ganbench.reporting import figures
 from ganbench.reporting.lucic_table import LUCIC_TITLE, lucic_caption, lucic_table
+from ganbench.reporting.problems import training_problems
 from ganbench.reporting.records import RECORDS_FILE, load_records
 from ganbench.reporting.report import (
     CELLS_LEGEND,
@@ -593,17 +594,13 @@ def ndb_section(view: RunView) -> str:
 
 def problems_section(view: RunView) -> str:
     parts = []
-    diverged = view.final[view.final["metric"] == "training"]
-    for row in diverged.itertuples():
-        parts.append(
-            f"<li>{esc(row.variant)} seed {esc(row.seed)}: a loss became NaN/inf at D step "
-            f"{int(row.value)}; not evaluated</li>"
-        )
+    records = view.records if view.records is not None else view.final
+    parts = [f"<li>{esc(line)}</li>" for line in training_problems(split_stages(records)[0])]
     errors = view.run_dir / "errors.txt"
     if errors.exists():
-        parts += [f"<li>measure error: {esc(line)}</li>" for line in errors.read_text().splitlines() if line]
+        parts += [f"<li>error: {esc(line)}</li>" for line in errors.read_text().splitlines() if line]
     if not parts:
-        return "<p>No unit diverged and no measure failed.</p>"
+        return "<p>No unit diverged, no job failed and no measure failed.</p>"
     return f"<ul>{''.join(parts)}</ul>"
 
 
@@ -638,7 +635,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[RunView], str]], ...] = (
     ("losses", "Loss curves", losses_section),
     ("birthday", "Birthday collision curves", birthday_section),
     ("ndb", "NDB bin histograms", ndb_section),
-    ("problems", "Diverged runs and measure errors", problems_section),
+    ("problems", "Diverged runs, failed jobs and measure errors", problems_section),
 )
 
 

@@ -12,6 +12,7 @@ from ganbench.analysis.ranks import ranks
 from ganbench.analysis.summary import summary
 from ganbench.analysis.sweeps import final_phase
 from ganbench.reporting.lucic_table import lucic_markdown
+from ganbench.reporting.problems import training_problems
 from ganbench.reporting.records import load_records
 from ganbench.reporting.statements import all_tests_table, significance_statements
 from ganbench.reporting.sweep_report import sweep_markdown, sweep_terminal, write_sweep_figure
@@ -201,14 +202,9 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
         lines += ["(no evaluated runs)", ""]
     else:
         lines += lucic_markdown(records) + _ranks_section(records) + _comparisons_section(records)
-    diverged = records[records["metric"] == "training"]
-    if len(diverged):
-        lines += ["## Diverged runs", ""]
-        for _, row in diverged.iterrows():
-            lines.append(
-                f"- {row['variant']} seed {row['seed']}: loss became NaN/inf at D step {int(row['value'])}"
-            )
-        lines.append("")
+    problems = training_problems(swept)
+    if problems:
+        lines += ["## Diverged runs and failed jobs", "", *[f"- {line}" for line in problems], ""]
     errors = run_dir / "errors.txt"
     if errors.exists():
         lines += ["## Metric errors", "", *[f"- {e}" for e in errors.read_text().splitlines()], ""]
@@ -249,9 +245,8 @@ def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_
             lines += ["", "Significant at 0.05 after Holm's correction (Welch's t over seeds):"]
             for text in significant:
                 lines += wrap(f"- {text}", width, indent="  ")
-    diverged = records[records["metric"] == "training"]
-    for _, row in diverged.iterrows():
-        lines += wrap(f"Diverged: {row['variant']} seed {row['seed']} at D step {int(row['value'])}", width)
+    for line in training_problems(swept):
+        lines += wrap(line, width, indent="  ")
     lines += ["", "Full tables with 95% intervals, ranks and every test, and every statistic:"]
     lines += wrap(f"{run_dir / REPORT_MD}, {REPORT_CSV}", width)
     return "\n".join(lines)

@@ -486,6 +486,8 @@ def _study(
             log(note)
         log(outcome.line)
         failures.extend(outcome.failures)
+        if outcome.status == "failed":  # the record says why; errors.txt and the exit code say it too
+            failures.append(outcome.line)
 
     command = "sweep" if isinstance(plan, SweepPlan) else "run"
     last: list[Job] = []

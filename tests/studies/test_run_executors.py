@@ -374,17 +374,15 @@ def test_a_job_that_raises_on_ray_is_recorded_failed_and_the_others_finish(ray_r
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the report reads a failed job's `training` record as a divergence and int()s its NaN "
-    "value (ganbench/reporting/report.py, 'Diverged runs'), so a run with a failed job ends in a ValueError",
-)
-def test_a_run_with_a_failed_job_ends_with_its_report(ray_run: RayRun) -> None:
-    """The run with a failed job ends without an exception and writes its report."""
-    assert ray_run.result.exception is None or isinstance(ray_run.result.exception, SystemExit), (
-        ray_run.result.exception
-    )
-    assert (ray_run.run_dir / "report.md").is_file()
+def test_a_run_with_a_failed_job_ends_with_its_report_and_says_so(ray_run: RayRun) -> None:
+    """The run with a failed job writes its report, which lists the job and its reason, and exits 1
+    naming errors.txt, which holds the job's line (a CI job sees that something failed)."""
+    assert ray_run.result.exit_code == 1, ray_run.result.output
+    assert "some jobs or measures failed" in ray_run.result.output
+    assert FAILURE in (ray_run.run_dir / "errors.txt").read_text()
+    report = (ray_run.run_dir / "report.md").read_text()
+    assert f"{FAILS} seed 0: FAILED: RuntimeError: {FAILURE}" in report
+    assert FAILURE in (ray_run.run_dir / "report.html").read_text()
 
 
 @pytest.mark.slow

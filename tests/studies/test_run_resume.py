@@ -146,13 +146,6 @@ def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path: Path, run_json: str
     assert sorted(folder.iterdir()) == before
 
 
-#: The refusal names a config setting by its last part (cli.py: ``--{setting.split('.')[-1]}``), not by
-#: the option that sets it (cli.OPTION_OF_SETTING): train.kimg -> --kimg, not --budget-kimg.
-MISNAMED = pytest.mark.xfail(
-    strict=True, reason="bug: the --resume refusal names the setting, not its option"
-)
-
-
 @pytest.mark.parametrize(
     ("given", "named"),
     [
@@ -161,9 +154,9 @@ MISNAMED = pytest.mark.xfail(
         (["--preset", "smoke"], "--preset"),
         (["--out", "elsewhere"], "--out"),
         (["--no-tournament"], "--tournament/--no-tournament"),
-        pytest.param(["--budget-kimg", "1"], "--budget-kimg", marks=MISNAMED),
-        pytest.param(["--train-kernels", "fast"], "--train-kernels", marks=MISNAMED),
-        pytest.param(["--eval-every", "1"], "--eval-every", marks=MISNAMED),
+        (["--budget-kimg", "1"], "--budget-kimg"),  # the option, not the setting (train.kimg)
+        (["--train-kernels", "fast"], "--train-kernels"),
+        (["--eval-every", "1"], "--eval-every"),
     ],
 )
 def test_resume_refuses_other_run_settings(run_folder: Path, given: list[str], named: str) -> None:
