@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from ganbench.cli import main
 from ganbench.config import load_preset, with_overrides
+from ganbench.reporting.records import load_records
 
 if TYPE_CHECKING:
     from studies.conftest import GanbenchCli, ValueKey
@@ -97,6 +98,31 @@ def test_a_sigkilled_run_resumes_to_the_records_of_an_uninterrupted_one(
     assert values_of(run_dir) == values_of(whole_dir)
     assert values_of(run_dir, "fake_sha256") == values_of(whole_dir, "fake_sha256")
     assert {key[0] for key in values_of(run_dir)} == {"real", "vanilla", "dcgan"}
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_run_cleanly_and_says_how_to_resume(tmp_path: Path, ganbench_cli: GanbenchCli) -> None:
+    """SIGINT (Ctrl-C) while dcgan trains: exit 130, the resume command for the run's own folder on
+    stderr, the records written so far readable, and the job left unfinished with its checkpoint."""
+    out, log = tmp_path / "interrupted", tmp_path / "interrupted.log"
+    with open(log, "wb") as sink:
+        interrupted = (*TINY, "--variants", "dcgan", "--budget-kimg", "2", "--checkpoint-minutes", "0.002")
+        process = ganbench_cli.start(*interrupted, "--out", str(out), log=sink)
+        try:
+            state = wait_for(out, "*/dcgan/seed0/training_state.pt", process, 600, log)
+            os.kill(process.pid, signal.SIGINT)
+            assert process.wait(timeout=120) == 130, log.read_text()[-3000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    run_dir = state.parents[2]
+    said = log.read_text()
+    assert f"continue with: ganbench run --resume {run_dir}" in said, said[-3000:]
+    assert "Traceback" not in said, said[-3000:]
+    assert not (run_dir / "dcgan" / "seed0" / "done.json").exists()
+    assert state.is_file()
+    assert set(load_records(run_dir)["variant"]) == {"real"}  # the reference row, whole
 
 
 # ---- what a resume refuses: fast, nothing is trained ----
