@@ -1,6 +1,7 @@
 """ganbench: train GAN variants to a fair budget and evaluate them with Borji's measures.
 
-The public API: the four registries, :func:`run`, :func:`evaluate` (score anyone's images or
+The public API: the four registries, :func:`run`, :func:`sweep` (Lucic et al.'s equal-budget
+search), :func:`resume` (an interrupted run or sweep), :func:`evaluate` (score anyone's images or
 generator), :func:`validate` (test the measures against Borji's desiderata), :func:`load_records`,
 :func:`summary`, :func:`compare`, :func:`export` and the config types.
 """
@@ -19,10 +20,11 @@ from ganbench.config import ConfigError, EvalConfig, RunConfig, TrainConfig, che
 from ganbench.reporting.export import export
 from ganbench.reporting.records import load_records
 from ganbench.studies.evaluate import EvaluateConfig, EvaluateError, evaluate
-from ganbench.studies.pipeline import run
+from ganbench.studies.pipeline import resume, run, sweep
+from ganbench.studies.sweep import SweepSettings
 from ganbench.studies.validate import ValidateConfig, ValidateError, validate
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
 
 __all__ = [
     "DATASETS",
@@ -34,6 +36,7 @@ __all__ = [
     "EvaluateConfig",
     "EvaluateError",
     "RunConfig",
+    "SweepSettings",
     "TrainConfig",
     "ValidateConfig",
     "ValidateError",
@@ -44,7 +47,9 @@ __all__ = [
     "export",
     "load_preset",
     "load_records",
+    "resume",
     "run",
     "summary",
+    "sweep",
     "validate",
 ]

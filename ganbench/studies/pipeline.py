@@ -274,8 +274,8 @@ def run(
     Returns the run directory (``<out_dir>/<run-id>``), which holds ``run.json``,
     ``records.jsonl``, ``report.md``, ``report.csv``, ``report.html``, the ``real`` reference
     row's metric artifacts, and per ``<variant>/seed<k>/`` the weights, loss log and curves, a
-    sample grid, a nearest-neighbour grid, latent interpolations, metric artifacts, the training
-    checkpoint and ``done.json``.
+    sample grid, a nearest-neighbour grid, latent interpolations, metric artifacts and ``done.json``
+    (the training checkpoint until then).
 
     Raises:
         ConfigError: a setting that cannot be used (before anything is read or written).
