@@ -18,6 +18,7 @@ each job 1 thread on 2 cores, the driver 2), which the last column measures.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import subprocess
 import sys
@@ -107,6 +108,7 @@ def main() -> None:
     print("| executor | wall time (s) | records | values against the first row's |")
     print("|---|---|---|---|")
     first: dict[tuple, float] | None = None
+    first_chosen: dict[str, int] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
             out = Path(tmp) / name
@@ -119,8 +121,10 @@ def main() -> None:
                 continue
             (run_dir,) = out.iterdir()
             found = values(run_dir)
-            first = found if first is None else first
-            print(f"| {name} | {seconds:.1f} | {len(found)} | {difference(found, first)} |")
+            chosen = json.loads((run_dir / "sweep.json").read_text())["best"]
+            first, first_chosen = (found, chosen) if first is None else (first, first_chosen)
+            picked = "same best trials" if chosen == first_chosen else f"best trials {chosen}"
+            print(f"| {name} | {seconds:.1f} | {len(found)} | {difference(found, first)}; {picked} |")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -115,6 +116,10 @@ class JobContext:
         device: where jobs train and evaluate (``cpu``, ``cuda``, ``cuda:N``).
         dataset: the dataset spelling the jobs load (the offline fallback's, when the run fell back).
         checkpoint_seconds: seconds between training checkpoints of a job.
+        cache_dir: the driver's ganbench cache (extractor weights, features), used by a worker
+            where that folder exists (one machine, or a shared file system).
+        extractor_weights: the driver's extractor weights hash; a worker whose extractor differs
+            refuses to run (its features would not be comparable).
     """
 
     config: RunConfig
@@ -123,6 +128,8 @@ class JobContext:
     device: str
     dataset: str
     checkpoint_seconds: float = 300.0
+    cache_dir: str | None = None
+    extractor_weights: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,9 @@ def prepared(context: JobContext) -> Any:
     key = (str(context.run_dir), context.device)
     if key not in _PREPARED:
         from ganbench.studies.pipeline import build_evaluator  # the pipeline imports this module
+
+        if context.cache_dir and Path(context.cache_dir).is_dir():  # a worker: the driver's cache
+            os.environ["GANBENCH_CACHE"] = context.cache_dir
 
         _PREPARED[key] = build_evaluator(context, log=_stderr, progress=False)
     return _PREPARED[key]

@@ -18,7 +18,7 @@ import platform
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -369,10 +369,12 @@ def _start(
         device=str(device),
         dataset=dataset.name if fallback_note else config.dataset,
         checkpoint_seconds=checkpoint_seconds,
+        cache_dir=str(default_cache_dir()),
     )
     with run_lock(run_dir):
         plan.save(run_dir)
         extractor = _extractor(context, dataset, progress)
+        context = replace(context, extractor_weights=extractor.identity.weights_sha256)
         _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, context, log, plan)
         return _study(context, dataset, extractor, executor, progress, log, plan)
 
@@ -410,12 +412,14 @@ def resume(
         device=str(device),
         dataset=spelling,
         checkpoint_seconds=checkpoint_seconds,
+        cache_dir=str(default_cache_dir()),
     )
     with run_lock(run_dir):
         plan: StudyPlan = SweepPlan.load(run_dir, config) if meta.get("sweep") else RunPlan(config)
         finished = len(list(run_dir.glob(f"**/{DONE_FILE}")))
         log(f"resuming {run_dir}: {finished} jobs finished before | device {device}")
         extractor = _extractor(context, dataset, progress)
+        context = replace(context, extractor_weights=extractor.identity.weights_sha256)
         return _study(context, dataset, extractor, executor, progress, log, plan)
 
 
@@ -605,6 +609,14 @@ def build_evaluator(
         dataset, _ = load_dataset(context.dataset, config.data_root, allow_fallback=False, log=log)
     if extractor is None:
         extractor = _extractor(context, dataset, progress)
+    weights = extractor.identity.weights_sha256
+    if context.extractor_weights is not None and weights != context.extractor_weights:
+        raise RuntimeError(
+            f"this worker's {extractor.identity.name} has weights {weights}, the run's driver "
+            f"{context.extractor_weights}: its features would not be comparable. The worker does not "
+            f"see the driver's cache ({context.cache_dir}): set GANBENCH_CACHE to a folder every node "
+            "shares, or give the extractor a weights file"
+        )
     n, run_dir = context.n, context.run_dir
     identity = extractor.identity
     held_out_rows = subset_indices(len(dataset.test), n, seed=0)

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: A tiny run on the CPU: the smoke preset (0.5 kimg, 200 samples), two cheap measures.
 TINY = ("run", "--preset", "smoke", "--metrics", "fid,kid", "--device", "cpu", "--no-progress")
 
+#: A running Ray cluster's address (``.ci/run`` starts one with ``ray start --head``), or None.
+CLUSTER = os.environ.get("GANBENCH_TEST_RAY_ADDRESS") or None
+
 #: Jobs in another process than the run's driver have other torch thread counts (--jobs N: cores / N
 #: each; Ray: one per task), so float sums round differently and 16 training steps carry that into
 #: the measures: about 2e-5 relative on dcgan's FID measured on a 2-core CPU. A wrong seed or a
@@ -317,8 +320,9 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayRun]:
             for name, variant in _test_variants(str(marker)).items():
                 patch.setitem(VARIANTS._entries, name, variant)
             ray.init(
-                num_cpus=2,
-                include_dashboard=False,
+                address=CLUSTER,  # .ci/run's running instance; else a local one started here
+                num_cpus=None if CLUSTER else 2,
+                include_dashboard=None if CLUSTER else False,
                 log_to_driver=False,
                 configure_logging=False,
                 runtime_env={
@@ -400,3 +404,25 @@ def test_a_ray_worker_that_dies_once_is_retried_and_its_job_completes(
     dcgan = {key[1:]: value for key, value in values.items() if key[0] == "dcgan"}
     assert retried and retried == dcgan
     no_record_twice(ray_run.run_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CLUSTER is None,
+    reason="no running Ray cluster: `ray start --head`, set GANBENCH_TEST_RAY_ADDRESS (.ci/run does)",
+)
+def test_the_command_runs_its_jobs_on_a_running_cluster_at_ray_address(
+    tmp_path: Path, ganbench_cli: GanbenchCli, values_of: Callable[..., dict[ValueKey, Any]]
+) -> None:
+    """``--executor ray --ray-address ADDR`` from a separate process, as a user runs it against a
+    cluster started before: the jobs run in the cluster's workers (which see the driver's cache
+    through the job's context) and every job finishes with its values."""
+    assert CLUSTER is not None
+    on_cluster = ("--variants", "vanilla,dcgan", "--executor", "ray", "--ray-address", CLUSTER)
+    done = ganbench_cli.run(*TINY, *on_cluster, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run_dir,) = tmp_path.iterdir()
+    values = values_of(run_dir)
+    assert {key[0] for key in values} == {"real", "vanilla", "dcgan"}
+    for variant in ("vanilla", "dcgan"):
+        assert json.loads((run_dir / variant / "seed0" / "done.json").read_text())["status"] == "ok"
