@@ -75,7 +75,7 @@ def test_table_has_mean_std_interval_arrows_and_reference_row(tmp_path: Path) ->
 def test_write_report_lists_divergence_and_writes_csv(tmp_path: Path) -> None:
     write_run(tmp_path)
     markdown = write_report(tmp_path)
-    assert "lsgan seed 0: loss became NaN/inf at D step 3" in markdown
+    assert "lsgan seed 0: a loss became NaN/inf at D step 3; not evaluated" in markdown
     assert (tmp_path / "report.md").read_text() == markdown
     csv = pd.read_csv(tmp_path / "report.csv", index_col=0)
     assert csv.loc["dcgan", "fid_mean"] == 12.0 and csv.loc["dcgan", "fid_std"] > 2.8
@@ -146,7 +146,7 @@ def test_one_seed_per_variant_says_no_test_is_possible(tmp_path: Path) -> None:
 def test_old_run_without_intervals_still_renders(tmp_path: Path) -> None:
     write_run(tmp_path)  # written before the stage field and the t columns existed
     printed = render_terminal(tmp_path, load_records(tmp_path))
-    assert "Diverged: lsgan seed 0 at D step 3" in printed and "report.md" in printed
+    assert "lsgan seed 0: a loss became NaN/inf at D step 3" in printed and "report.md" in printed
 
 
 def test_tests_missing_for_lack_of_spread_are_listed_not_blamed_on_seeds(tmp_path: Path) -> None:
