@@ -271,8 +271,9 @@ def _train_and_score(
         "budget_kimg": config.train.kimg,
         "budget_seconds": config.train.budget_seconds,
         "train_kernels": config.train.kernels,
+        "train_threads": torch.get_num_threads(),
     }
-    training = {key: unit[key] for key in ("kimg", "g_steps", "d_steps", "train_seconds")}
+    training = {key: unit[key] for key in ("kimg", "g_steps", "d_steps", "train_seconds", "train_threads")}
     resumed = (
         f", resumed at {result.resumed_from_kimg:.1f} kimg" if result.resumed_from_kimg is not None else ""
     )

@@ -230,6 +230,7 @@ class RunEvaluator:
             "budget_kimg": self.config.train.kimg,
             "budget_seconds": self.config.train.budget_seconds,
             "train_kernels": self.config.train.kernels,
+            "train_threads": torch.get_num_threads(),  # this runs in the job's process
         }
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
         self.log(f"{label} | {score_line(scores)}")
@@ -579,6 +580,7 @@ def _unit_of(context: JobContext, job: Job, done: dict[str, Any]) -> dict[str, A
         "budget_kimg": train.kimg,
         "budget_seconds": train.budget_seconds,
         "train_kernels": train.kernels,
+        "train_threads": done.get("train_threads"),
     }
 
 

@@ -27,6 +27,7 @@ from ganbench.cli import main
 from ganbench.networks import ConvGenerator
 from ganbench.registry import VARIANTS
 from ganbench.reporting.records import load_records
+from ganbench.runtime import available_cores
 from ganbench.studies.pipeline import new_run_dir
 from ganbench.variants import Variant
 
@@ -242,6 +243,12 @@ def test_two_local_jobs_at_once_give_the_values_of_one_after_another(
     if Path("/proc").is_dir():
         assert two.most_workers == 2 and one.most_workers == 0
     assert_close_values(values_of(two_dir), values_of(one_dir))
+    threads = {
+        jobs: set(values_of(folder, "train_threads")[key] for key in values_of(folder) if key[0] != "real")
+        for jobs, folder in ((1, one_dir), (2, two_dir))
+    }
+    assert threads[2] == {max(1, available_cores() // 2)}  # what each record says it trained with
+    assert threads[1] == {available_cores()}
 
 
 # ---- Ray: the values of the local executor, a failing job, a worker that dies once ----
