@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +23,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: What identifies one value of a run apart from its run id: (variant, seed, stage, kimg, metric, key).
 ValueKey = tuple[str, int | None, str, float | None, str, str]
+
+
+def _default_sigint() -> None:
+    """In the child, before exec: SIGINT back to its default, so Python turns it into
+    KeyboardInterrupt (Ctrl-C). A test session started in the background of a non-interactive
+    shell inherits SIGINT ignored, and a child would inherit that too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,12 @@ class GanbenchCli:
     def start(self, *args: str, log: BinaryIO) -> subprocess.Popen[bytes]:
         """Start ``ganbench ARGS``, its stdout and stderr into ``log`` (a file, so no pipe fills up)."""
         return subprocess.Popen(
-            self.command(*args), cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            self.command(*args),
+            cwd=REPO,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_default_sigint,
         )
 
     def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
