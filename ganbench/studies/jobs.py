@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from ganbench import atomic_files
-from ganbench.config import RunConfig
+from ganbench.config import RunConfig, TrainConfig
 from ganbench.evaluation import Score
 from ganbench.evaluation.stamp import image_size
 from ganbench.metrics.spec import GeneratorHandle, Player
@@ -156,6 +156,17 @@ class JobOutcome:
     training: dict[str, Any] = field(default_factory=dict)
 
 
+def training_setup(train: TrainConfig, threads: int | None) -> dict[str, Any]:
+    """The record fields that say how a job was asked to train: the budget requested, the kernels
+    and the torch CPU threads it trained with (None where unknown)."""
+    return {
+        "budget_kimg": train.kimg,
+        "budget_seconds": train.budget_seconds,
+        "train_kernels": train.kernels,
+        "train_threads": threads,
+    }
+
+
 def is_done(run_dir: Path, job: Job) -> bool:
     """Whether ``job`` finished in ``run_dir`` (its ``done.json`` exists)."""
     return (run_dir / job.unit_path / DONE_FILE).is_file()
@@ -268,10 +279,7 @@ def _train_and_score(
         "g_steps": result.g_steps,
         "d_steps": result.d_steps,
         "train_seconds": round(result.seconds, 3),
-        "budget_kimg": config.train.kimg,
-        "budget_seconds": config.train.budget_seconds,
-        "train_kernels": config.train.kernels,
-        "train_threads": torch.get_num_threads(),
+        **training_setup(config.train, torch.get_num_threads()),
     }
     training = {key: unit[key] for key in ("kimg", "g_steps", "d_steps", "train_seconds", "train_threads")}
     resumed = (

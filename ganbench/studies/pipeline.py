@@ -55,6 +55,7 @@ from ganbench.studies.jobs import (
     read_done,
     register_prepared,
     score_line,
+    training_setup,
 )
 from ganbench.studies.preflight import check_against_dataset, check_out_dir, estimate_training
 from ganbench.studies.sweep import SweepPlan, SweepSettings, check_sweep
@@ -227,10 +228,7 @@ class RunEvaluator:
             "kimg": point.kimg,
             "g_steps": point.g_steps,
             "d_steps": point.d_steps,
-            "budget_kimg": self.config.train.kimg,
-            "budget_seconds": self.config.train.budget_seconds,
-            "train_kernels": self.config.train.kernels,
-            "train_threads": torch.get_num_threads(),  # this runs in the job's process
+            **training_setup(self.config.train, torch.get_num_threads()),  # in the job's process
         }
         self.writer.write(scores, n_real=len(self.real), n_fake=len(fake), **unit)
         self.log(f"{label} | {score_line(scores)}")
@@ -374,8 +372,7 @@ def _start(
     )
     with run_lock(run_dir):
         plan.save(run_dir)
-        extractor = _extractor(context, dataset, progress)
-        context = replace(context, extractor_weights=extractor.identity.weights_sha256)
+        context, extractor = _with_extractor(context, dataset, progress)
         _write_run_json(run_dir, config, dataset, fallback_note, device, extractor, context, log, plan)
         return _study(context, dataset, extractor, executor, progress, log, plan)
 
@@ -417,10 +414,8 @@ def resume(
     )
     with run_lock(run_dir):
         plan: StudyPlan = SweepPlan.load(run_dir, config) if meta.get("sweep") else RunPlan(config)
-        finished = len(list(run_dir.glob(f"**/{DONE_FILE}")))
-        log(f"resuming {run_dir}: {finished} jobs finished before | device {device}")
-        extractor = _extractor(context, dataset, progress)
-        context = replace(context, extractor_weights=extractor.identity.weights_sha256)
+        log(f"resuming {run_dir} (finished jobs are skipped) | device {device}")
+        context, extractor = _with_extractor(context, dataset, progress)
         return _study(context, dataset, extractor, executor, progress, log, plan)
 
 
@@ -449,6 +444,15 @@ def read_run_json(run_dir: Path) -> dict[str, Any]:
 def study_jobs(config: RunConfig) -> list[Job]:
     """The jobs of a run, in the order they start: every variant of the first seed, then the next seed."""
     return [Job(variant=name, seed=seed) for seed in config.seeds for name in config.variants]
+
+
+def _with_extractor(
+    context: JobContext, dataset: Dataset, progress: bool
+) -> tuple[JobContext, FeatureExtractor]:
+    """The run's extractor, and the context that tells every worker its weights (a worker whose own
+    extractor differs refuses to run: :func:`build_evaluator`)."""
+    extractor = _extractor(context, dataset, progress)
+    return replace(context, extractor_weights=extractor.identity.weights_sha256), extractor
 
 
 def _extractor(context: JobContext, dataset: Dataset, progress: bool) -> FeatureExtractor:
@@ -569,7 +573,6 @@ def _models_of_seed(
 
 def _unit_of(context: JobContext, job: Job, done: dict[str, Any]) -> dict[str, Any]:
     """The unit fields a finished job's run-level records carry (as its final records do)."""
-    train = context.config.train
     return job.record_fields() | {
         "status": done["status"],
         "stage": "final",
@@ -577,10 +580,7 @@ def _unit_of(context: JobContext, job: Job, done: dict[str, Any]) -> dict[str, A
         "g_steps": done.get("g_steps"),
         "d_steps": done.get("d_steps"),
         "train_seconds": done.get("train_seconds"),
-        "budget_kimg": train.kimg,
-        "budget_seconds": train.budget_seconds,
-        "train_kernels": train.kernels,
-        "train_threads": done.get("train_threads"),
+        **training_setup(context.config.train, done.get("train_threads")),
     }
 
 
