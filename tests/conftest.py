@@ -75,3 +75,20 @@ def _fresh_memos() -> Iterator[None]:
     clear_memos()
     yield
     clear_memos()
+
+
+@pytest.fixture
+def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the run folder, the extractor and training fail loudly (:class:`helpers.WorkStarted`)
+    if a bad input to ``run`` or ``sweep`` gets that far."""
+    from helpers import WorkStarted
+
+    import ganbench.studies.jobs as jobs
+    import ganbench.studies.pipeline as pipeline
+
+    def started(*args: object, **kwargs: object) -> None:
+        raise WorkStarted("the run started work")
+
+    monkeypatch.setattr(pipeline, "new_run_dir", started)
+    monkeypatch.setattr(jobs, "train", started)
+    monkeypatch.setattr(pipeline, "resolve_extractor", started)

@@ -12,28 +12,11 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner, Result
+from helpers import WorkStarted
 
-import ganbench.studies.jobs as jobs
-import ganbench.studies.pipeline as pipeline
 from ganbench.cli import main
 from ganbench.datasets import Dataset
 from ganbench.studies import preflight
-
-
-class WorkStarted(AssertionError):
-    """Raised by the stand-ins of the pipeline's work: the run got past every check."""
-
-
-@pytest.fixture
-def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the run folder, the extractor and training fail loudly if a bad input gets that far."""
-
-    def started(*args: object, **kwargs: object) -> None:
-        raise WorkStarted("the run started work")
-
-    monkeypatch.setattr(pipeline, "new_run_dir", started)
-    monkeypatch.setattr(jobs, "train", started)
-    monkeypatch.setattr(pipeline, "resolve_extractor", started)
 
 
 def run_cli(*args: str, out: Path) -> Result:

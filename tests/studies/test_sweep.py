@@ -13,8 +13,6 @@ import pytest
 from click.testing import CliRunner, Result
 from records_helpers import records_frame
 
-import ganbench.studies.jobs as jobs
-import ganbench.studies.pipeline as pipeline
 from ganbench.analysis.sweeps import final_phase, sweep_table
 from ganbench.cli import main
 from ganbench.config import RunConfig, check_config
@@ -24,20 +22,6 @@ from ganbench.reporting.sweep_report import sweep_markdown, sweep_terminal
 from ganbench.studies.sweep import SweepError, SweepPlan, SweepSettings, check_sweep
 from ganbench.variants.configure import variant_settings
 from ganbench.variants.space_file import load_space_file
-
-
-class WorkStarted(AssertionError):
-    """Raised by the stand-ins of the pipeline's work: the sweep got past every check."""
-
-
-@pytest.fixture
-def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    def started(*args: object, **kwargs: object) -> None:
-        raise WorkStarted("the sweep started work")
-
-    monkeypatch.setattr(pipeline, "new_run_dir", started)
-    monkeypatch.setattr(jobs, "train", started)
-    monkeypatch.setattr(pipeline, "resolve_extractor", started)
 
 
 def sweep_cli(*args: str, out: Path) -> Result:
