@@ -41,10 +41,10 @@ from ganbench.reporting.records import RECORDS_FILE, load_records
 from ganbench.reporting.report import (
     CELLS_LEGEND,
     DIRECTIONS_LEGEND,
-    KID_UNITS,
     REPORT_CSV,
     REPORT_MD,
     SPACE_TITLES,
+    scale_legends,
 )
 from ganbench.reporting.statements import significance_statements
 from ganbench.reporting.sweep_figures import sweep_figure
@@ -311,8 +311,7 @@ def table_section(view: RunView) -> str:
     if not spaces:
         return note("No evaluated units in this run.")
     legends = [DIRECTIONS_LEGEND, CELLS_LEGEND, f"marks: {MARKS_LEGEND}"]
-    if (view.final["key"] == "kid").any():
-        legends.append(KID_UNITS)
+    legends += scale_legends(view.final)
     parts = [
         "<p>The <b>real</b> row compares held-out with training images: the best value each measure can "
         "reach here (measures of copying the training set flag it by construction).</p>",

@@ -53,6 +53,29 @@ KID_UNITS = (
     " with the same extractor"
 )
 KID_UNITS_SHORT = "KID: unbiased MMD², cubic kernel on the extractor's features, as computed (not × 10³)."
+INCEPTION_EXTRACTORS = ("inception-v3", "inception-v3-unverified")
+
+
+def fd_scale_note(extractor: str) -> str:
+    """Why a Fréchet distance outside Inception's space is not FID's scale (Stein et al. 2023)."""
+    return (
+        f"fid is the Fréchet distance between Gaussians fitted to {extractor} features (FD_{extractor}), "
+        "not Inception-v3's FID: each feature space has its own scale (Stein et al. 2023, arXiv:2306.04675, "
+        "report FD on DINOv2 ViT-L/14), so compare it only with runs in the same space"
+    )
+
+
+def scale_legends(records: pd.DataFrame, *, short: bool = False) -> list[str]:
+    """The legends on the units of the records' kernel and Fréchet measures: KID's kernel units, and
+    the scale of a Fréchet distance taken outside Inception's space, one per such extractor."""
+    legends = [KID_UNITS_SHORT if short else KID_UNITS] if (records["key"] == "kid").any() else []
+    with_fd = records[(records["key"] == "fid") & (records["space"] == "features")]
+    for extractor in sorted(set(with_fd["extractor"].dropna().astype(str))):
+        if extractor not in INCEPTION_EXTRACTORS:
+            legends.append(fd_scale_note(extractor))
+    return legends
+
+
 TERMINAL_MARKS_LEGEND = (
     "★ best mean of a column; *, **, ***: worse than it at Holm-corrected Welch p < 0.05, 0.01, 0.001."
 )
@@ -82,7 +105,8 @@ def _protocol(run_dir: Path, records: pd.DataFrame) -> list[str]:
     first = records.iloc[0]
     accuracy = meta.get("extractor", {}).get("held_out_accuracy")
     if meta.get("kind") == "evaluate":
-        return [*lines, *_evaluate_protocol(meta, first, accuracy), ""]
+        legends = [f"- {legend}" for legend in scale_legends(records)]
+        return [*lines, *_evaluate_protocol(meta, first, accuracy), *legends, ""]
     train_cfg = meta.get("config", {}).get("train", {})
     lines += [
         f"- dataset: **{first['dataset']}**, generated samples compared with its held-out split"
@@ -100,8 +124,7 @@ def _protocol(run_dir: Path, records: pd.DataFrame) -> list[str]:
         f"- {CELLS_LEGEND}",
         f"- marks: {MARKS_LEGEND}",
     ]
-    if (records["key"] == "kid").any():
-        lines.append(f"- {KID_UNITS}")
+    lines += [f"- {legend}" for legend in scale_legends(records)]
     return [*lines, ""]
 
 
@@ -237,8 +260,8 @@ def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_
         lines += ["(no evaluated runs)"]
     lines += ["", *wrap(f"{DIRECTIONS_LEGEND}. Cells: mean±std over seeds; > x: only a lower bound.", width)]
     lines += wrap(TERMINAL_MARKS_LEGEND, width)
-    if (records["key"] == "kid").any():
-        lines += wrap(KID_UNITS_SHORT, width)
+    for legend in scale_legends(records, short=True):
+        lines += wrap(legend, width)
     if spaces:
         significant, _ = significance_statements(records)
         if significant:

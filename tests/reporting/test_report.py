@@ -164,3 +164,20 @@ def test_tests_missing_for_lack_of_spread_are_listed_not_blamed_on_seeds(tmp_pat
         "dcgan and lsgan have the same mean precision (0); no test: no spread within either variant"
         in markdown
     )
+
+
+def test_a_frechet_distance_outside_inception_space_is_said_to_be_on_its_own_scale(tmp_path: Path) -> None:
+    from ganbench.reporting.html import render_html
+    from ganbench.reporting.report import render_markdown
+
+    write_run(tmp_path)
+    records = load_records(tmp_path).assign(space="features")
+    note = "FD_domain-classifier"
+    assert note in render_markdown(tmp_path, records)
+    assert note in render_terminal(tmp_path, records, width=1000)  # one line: unwrapped
+    assert note in render_html(tmp_path, records)
+    inception = records.assign(
+        extractor=records["extractor"].where(records["extractor"].isna(), "inception-v3")
+    )
+    assert "FD_" not in render_markdown(tmp_path, inception)
+    assert "FD_" not in render_html(tmp_path, inception)
