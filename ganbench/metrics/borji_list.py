@@ -137,6 +137,7 @@ BORJI_2019: tuple[BorjiEntry, ...] = (
 BEYOND_BORJI_2019: dict[str, str] = {
     "density-coverage": "Naeem et al. 2020 (in Borji's 2021 follow-up, arXiv:2103.09396)",
     "intra-fid": "Miyato & Koyama 2018 (class-conditional FID)",
+    "mind": "Berthet et al. (Monge Inception Distance, arXiv:2605.06797; torch-fidelity 0.5)",
     "rarity": "Han et al. 2023 (rarity score, arXiv:2206.08549)",
     "swd": "Karras et al. 2018 (sliced Wasserstein distance)",
 }

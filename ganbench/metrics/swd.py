@@ -35,11 +35,11 @@ from ganbench.metrics.spec import metric
 from ganbench.numerics.blocks import chunks
 from ganbench.numerics.checks import check_images, check_same_shape, check_seed, integer, positive_int
 from ganbench.numerics.filters import filter_separable
+from ganbench.numerics.sliced import sliced_wasserstein
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 _IMAGES_PER_BATCH = 2048
 _DESCRIPTORS_PER_BATCH = 65536
-_DIRECTIONS_PER_BATCH = 32
 MAX_LEVELS = 8  # per-level keys swd_level0 .. swd_level7 are declared
 
 
@@ -144,22 +144,6 @@ def _level_descriptors(
     out -= mean.view(1, c, 1, 1)
     out /= var.sqrt().clamp(min=1e-8).view(1, c, 1, 1)
     return out.reshape(count, -1)
-
-
-def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: torch.Tensor) -> float:
-    """Mean over unit ``directions`` [D, P] of the 1-D W1 distance of projections of ``a``, ``b`` [K, D]."""
-    total = 0.0
-    for cols in chunks(directions.shape[1], _DIRECTIONS_PER_BATCH):
-        dirs = directions[:, cols].T.contiguous()
-        # [P, K] rows, sorted by numpy's vectorised sort (much faster than torch.sort on CPU)
-        pa = (dirs @ a.T).numpy()
-        pb = (dirs @ b.T).numpy()
-        pa.sort(axis=1)
-        pb.sort(axis=1)
-        pa -= pb
-        np.abs(pa, out=pa)
-        total += float(pa.mean(axis=1, dtype=np.float64).sum())
-    return total / directions.shape[1]
 
 
 @metric(
