@@ -137,6 +137,7 @@ BORJI_2019: tuple[BorjiEntry, ...] = (
 BEYOND_BORJI_2019: dict[str, str] = {
     "alpha-beta": "Alaa et al. 2022 (alpha-precision, beta-recall, arXiv:2102.08921)",
     "authenticity": "Alaa et al. 2022 (authenticity, arXiv:2102.08921)",
+    "clipped-density-coverage": "Salvy, Bouchard et al. 2025 (arXiv:2507.01761)",
     "density-coverage": "Naeem et al. 2020 (in Borji's 2021 follow-up, arXiv:2103.09396)",
     "fld": "Jiralerspong et al. 2023 (Feature Likelihood Divergence, arXiv:2302.04440)",
     "intra-fid": "Miyato & Koyama 2018 (class-conditional FID)",
