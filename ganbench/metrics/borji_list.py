@@ -144,6 +144,7 @@ BEYOND_BORJI_2019: dict[str, str] = {
     "mind": "Berthet et al. (Monge Inception Distance, arXiv:2605.06797; torch-fidelity 0.5)",
     "rarity": "Han et al. 2023 (rarity score, arXiv:2206.08549)",
     "swd": "Karras et al. 2018 (sliced Wasserstein distance)",
+    "top-pr": "Kim et al. 2023 (TopP&R, arXiv:2306.08013)",
     "cmmd": "Jayasumana et al. 2024 (CLIP-space Gaussian MMD, arXiv:2401.09603)",
     "vendi": "Friedman & Dieng 2023 (Vendi score, arXiv:2210.02410)",
     "vendi-per-class": "Friedman & Dieng 2023 (Vendi score per class, arXiv:2210.02410)",
