@@ -40,17 +40,17 @@ Deviations from the references, each on purpose:
 - No one-class embedding. The paper and synthcity's default (``authenticity_OC``,
   ``delta_*_OC``) first train a Deep SVDD one-class network on the real data and evaluate in its
   embedding with its centre. Training a network per evaluation adds an optimisation with its own
-  seed, hyperparameters (synthcity: 2 layers of 200 units, 300 epochs) and failure modes to every
-  score, and the features here already come from an extractor; this is synthcity's "naive"
-  variant on the extractor's features. synthcity's naive path also min-max scales both sets with
-  a scaler fitted on the real set (``_normalize_covariates``, for tabular columns); here the
-  features are used as given, like every other feature-space measure of ganbench.
+  seed, hyperparameters (synthcity's OneClassLayer: 4 layers of 32 units, 1000 epochs, centre
+  10·1) and failure modes to every score, and the features here already come from an extractor;
+  this is synthcity's "naive" variant on the extractor's features. synthcity's naive path also
+  min-max scales both sets with a scaler fitted on the real set (``_normalize_covariates``, for
+  tabular columns); here the features are used as given, like every other feature-space measure.
 - Authenticity against ``train``, per generated row. synthcity (and the authors' main branch)
   compute it per *real* row, as ``real_to_real[real_to_synth_args] < real_to_synth``: a real row's
   nearest-generated distance against the nearest-real distance of the real row that has the
   generated row's index, which only runs when N = M and then mixes unrelated rows. The fixed code
-  and the paper (Sec. 4, the authenticity classifier) judge each generated row by its nearest
-  real row, as here. The paper's "real" data is the training data a model could memorise; a
+  and the paper's authenticity classifier judge each generated row by its nearest real row, as
+  here. The paper's "real" data is the training data a model could memorise; a
   held-out set was never seen by the generator, so here it is ``train``.
 - N and M may differ (synthcity refuses N ≠ M, which its authenticity line needs).
 - Nearest neighbours are ganbench's exact canonical ones (:mod:`ganbench.numerics.distances`);
