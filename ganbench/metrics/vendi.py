@@ -23,7 +23,7 @@ Kernels (``kernel``):
 
 - ``"cosine"`` (default): k(x, y) = x·y / (‖x‖ ‖y‖), the rows L2-normalised; what
   ``embedding_vendi_score`` computes (``score_dual`` / ``score_X`` with ``normalize=True``, the
-  rows normalised by ``sklearn.preprocessing.normalize``) and what the paper uses on embeddings.
+  rows normalised by ``sklearn.preprocessing.normalize``), the package's score for embeddings.
   An all-zero row is refused here (sklearn leaves it at 0, so it adds nothing to the trace and
   the eigenvalues no longer sum to 1);
 - ``"linear"``: k(x, y) = x·y on the rows as given. Then k(x, x) = ‖x‖² is not 1 and the
@@ -47,12 +47,14 @@ lets hundreds of ~1e-17 round-off eigenvalues add to Σ λ^q. For q >= 1 the two
 
 Per class (``vendi-per-class``, needs ``real_labels`` and ``fake_labels``): the Vendi score of
 each class's rows, averaged over the classes present in that set (unweighted), for the generated
-set (``vendi_per_class``) and the real set (``vendi_per_class_real``). A generator that draws one
-image per class scores well on the whole-set Vendi and 1 here. This average is ganbench's (the
-papers report whole-set scores); a class with one row scores 1.
+set (``vendi_per_class``) and the real set (``vendi_per_class_real``). A generator that repeats
+one image per class (collapsed within each class) can score well on the whole-set Vendi, and 1
+here. The unweighted class mean is ganbench's aggregation; a class with one row scores 1. It is a
+measure of its own because an extra input a measure declares is required (the measure is skipped
+without it), so ``vendi`` itself runs on unlabelled sets.
 
-Shapes: ``real`` [N, D], ``fake`` [M, D] features (any extractor's; the paper's image embeddings
-are Inception-v3 pool features); labels int [N] / [M].
+Shapes: ``real`` [N, D], ``fake`` [M, D] features (any extractor's; ``embedding_vendi_score``
+embeds images with Inception-v3's pool layer by default); labels int [N] / [M].
 
 No bootstrap interval: a resample with replacement duplicates rows, and duplicates are exactly
 what the score counts as lost diversity (n orthogonal rows resampled score about 0.56 n at q = 1
