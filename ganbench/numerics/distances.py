@@ -1072,3 +1072,71 @@ def pair_tiles(
                 lower = torch.ones(d2.shape, dtype=torch.bool, device=d2.device).tril_()
                 d2.masked_fill_(lower, math.inf)
             yield PairTile(rows, cols, d2, p)
+
+
+@dataclass(frozen=True)
+class CrossPairs:
+    """The pairs of one tile of a cross pass that lie within the radius, from :func:`cross_pairs_within`.
+
+    Attributes:
+        query: int64 [P], global query row indices.
+        ref: int64 [P], global reference row indices.
+        distances: float64 [P], the pairs' canonical distances.
+
+    Within a tile the pairs are ordered by query row, then by reference row.
+    """
+
+    query: np.ndarray
+    ref: np.ndarray
+    distances: np.ndarray
+
+
+def cross_pairs_within(
+    query: object,
+    ref: object,
+    radius: object,
+    *,
+    inclusive: bool = True,
+    device: torch.device | str = "cpu",
+    chunk_size: int | None = None,
+) -> Iterator[CrossPairs]:
+    """Yield, tile by tile, every (query row, ref row) pair whose canonical distance is within ``radius``.
+
+    Membership is decided exactly (``canonical <= radius``, or ``<`` unless ``inclusive``) by the
+    tile's error band with the near-ties recomputed (:meth:`_Pass.within`), and each pair found
+    comes with its canonical distance, so the pairs and their distances are the same on every
+    machine and for every ``chunk_size``. The tiles are visited query block by query block and,
+    within one, reference block by reference block, so the pairs of one query row arrive in
+    ascending reference order, and the pairs of one reference row in ascending query order; a
+    tile without pairs yields nothing.
+
+    Memory: one tile of ``chunk_size²`` float32 and its pairs (at most ``chunk_size²``); never the
+    Nq x Nr matrix. Pairs a caller keeps beyond the tile are its own memory.
+
+    Args:
+        query: [Nq, D].
+        ref: [Nr, D].
+        radius: a non-negative number (one radius for every pair) or [Nr] non-negative radii
+            (the ball of each reference row).
+        inclusive: ``d <= radius`` when true, ``d < radius`` when false.
+    """
+    q, r = _query_and_ref(query, ref)
+    radius_np = np.asarray(radius, dtype=np.float64)
+    if radius_np.ndim not in (0, 1) or (radius_np.ndim == 1 and radius_np.shape != (r.shape[0],)):
+        raise ValueError(
+            f"radius must be a number or have shape ({r.shape[0]},) to match ref; got {radius_np.shape}"
+        )
+    if not np.all(np.isfinite(radius_np) & (radius_np >= 0)):
+        raise ValueError("radius must hold finite non-negative numbers")
+    chunk = _chunk(chunk_size)
+    p = _Pass(q, r, torch.device(device), chunk)
+    radius_t = to_tensor(np.ascontiguousarray(radius_np), p.device)
+    for rows in chunks(p.n_q, chunk):
+        for cols in chunks(p.n_r, chunk):
+            with float32_products():
+                d2 = p.squared(rows, cols)
+            bound = radius_t if radius_np.ndim == 0 else radius_t[None, cols]
+            a, b = torch.nonzero(p.within(d2, rows, cols, bound, inclusive=inclusive), as_tuple=True)
+            if a.numel():
+                qi, ri = a + rows.start, b + cols.start
+                yield CrossPairs(qi.cpu().numpy(), ri.cpu().numpy(), p.canonical(qi, ri).cpu().numpy())
