@@ -148,6 +148,8 @@ BEYOND_BORJI_2019: dict[str, str] = {
     "cmmd": "Jayasumana et al. 2024 (CLIP-space Gaussian MMD, arXiv:2401.09603)",
     "vendi": "Friedman & Dieng 2023 (Vendi score, arXiv:2210.02410)",
     "vendi-per-class": "Friedman & Dieng 2023 (Vendi score per class, arXiv:2210.02410)",
+    "p-precision-recall": "Park & Kim 2023 (P-precision, P-recall, arXiv:2309.01590)",
+    "pr-cover": "Cheema & Urner 2023 (precision-recall cover, AISTATS, PMLR 206)",
 }
 
 
