@@ -487,6 +487,8 @@ Examples:
   ganbench evaluate --real mnist-5k --fake gen.py:make --checkpoint g.pt --n-fake 1000
   ganbench evaluate --real cifar/ --fake out.npz --extractor inception-v3 --weights pt_inception.pth
   ganbench evaluate --real mnist-5k --fake reports/<run-id>       # re-score a run's generators
+  ganbench evaluate --real cifar/ --fake out.npz --extractor inception-v3,dinov2-vit-l-14 \
+      --weights inception-v3=pt_inception.pth                     # two feature spaces, reported apart
   ganbench stats mnist-5k --extractor inception-v3                # cache the real side once
 """
 
@@ -515,12 +517,14 @@ def _study_errors(option_error: type[Exception]) -> Iterator[None]:
     "--extractor",
     default="domain-classifier",
     show_default=True,
-    help="Feature space: a registered extractor (`ganbench list extractors`) or your module:function.",
+    help="Feature space: a registered extractor (`ganbench list extractors`) or your module:function; "
+    "several, comma-separated, score every set in each space, reported apart.",
 )
 @click.option(
     "--weights",
-    type=click.Path(dir_okay=False),
-    help="The extractor's weights file (else $GANBENCH_WEIGHTS_DIR, then torch's hub cache).",
+    multiple=True,
+    help="The extractor's weights file (else $GANBENCH_WEIGHTS_DIR, then torch's hub cache); with several "
+    "extractors NAME=PATH, repeatable.",
 )
 @click.option(
     "--force-weights",
@@ -563,7 +567,7 @@ def evaluate(
     fakes: tuple[str, ...],
     metrics: str | None,
     extractor: str,
-    weights: str | None,
+    weights: tuple[str, ...],
     force_weights: bool,
     dataset: str | None,
     train: str | None,
@@ -595,7 +599,7 @@ def evaluate(
         "real": real,
         "fakes": fakes,
         "extractor": extractor,
-        "weights": weights,
+        "weights": None if not weights else weights[0] if len(weights) == 1 else weights,
         "force_weights": force_weights,
         "dataset": dataset,
         "train": train,

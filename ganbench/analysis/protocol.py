@@ -83,5 +83,6 @@ def check_one_protocol(records: pd.DataFrame) -> None:
             "these records were measured under different protocols and cannot share a table cell:\n  "
             + "\n  ".join(conflicts)
             + "\nreport or check such runs separately, or re-evaluate them with the same extractor, weights,"
-            " resize, sample counts and reference set (`ganbench evaluate`)"
+            " resize, sample counts and reference set (`ganbench evaluate`); an evaluation in several feature"
+            " spaces (--extractor a,b): take one space at a time, ganbench.analysis.by_feature_space(records)"
         )

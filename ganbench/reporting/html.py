@@ -26,12 +26,13 @@ import json
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ganbench.analysis.feature_spaces import by_feature_space
 from ganbench.analysis.summary import summary
 from ganbench.analysis.sweeps import final_phase, sweep_table
 from ganbench.reporting import figures
@@ -638,6 +639,37 @@ SECTIONS: tuple[tuple[str, str, Callable[[RunView], str]], ...] = (
 )
 
 
+#: The sections drawn once per feature space when the records hold several (:func:`_sections`).
+PER_SPACE_SECTIONS = ("table", "bars", "planes", "budget")
+
+
+def _sections(view: RunView) -> list[tuple[str, str, str]]:
+    """(anchor, title, html) of every section. Records of several feature spaces (``evaluate
+    --extractor a,b``) get the value sections once per space, titled with the extractor, so no
+    table, chart or test mixes spaces (:func:`ganbench.analysis.feature_spaces.by_feature_space`);
+    the other sections show the first space's view."""
+    groups = by_feature_space(view.final)
+    if len(groups) == 1:
+        return [(anchor, title, _guarded(build, view, title)) for anchor, title, build in SECTIONS]
+    views = [
+        (
+            extractor,
+            replace(view, final=subset, checkpoints=view.checkpoints if i == 0 else view.checkpoints[:0]),
+        )
+        for i, (extractor, subset) in enumerate(groups)
+    ]
+    drawn = []
+    for anchor, title, build in SECTIONS:
+        if anchor not in PER_SPACE_SECTIONS:
+            drawn.append((anchor, title, _guarded(build, views[0][1], title)))
+            continue
+        for i, (extractor, space_view) in enumerate(views):
+            suffix = "" if i == 0 else "-" + re.sub(r"[^a-z0-9]+", "-", str(extractor).lower()).strip("-")
+            titled = f"{title}: {extractor}"
+            drawn.append((anchor + suffix, titled, _guarded(build, space_view, titled)))
+    return drawn
+
+
 def _guarded(build: Callable[[RunView], str], view: RunView, title: str) -> str:
     """A section's HTML; if drawing it fails, the error in its place (and a warning), never a crash."""
     try:
@@ -670,8 +702,7 @@ def render_html(run_dir: str | Path, records: pd.DataFrame) -> str:
     """The whole page for a run directory and its records (``load_records(run_dir)``)."""
     run_dir = Path(run_dir)
     view = RunView.read(run_dir, records)
-    drawn = [(anchor, title, _guarded(build, view, title)) for anchor, title, build in SECTIONS]
-    drawn = [section for section in drawn if section[2]]  # a section with nothing to say is left out
+    drawn = [section for section in _sections(view) if section[2]]  # one with nothing to say is left out
     toc = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title, _ in drawn)
     body = "".join(
         f'<section id="{anchor}"><h2>{esc(title)}</h2>{html}</section>' for anchor, title, html in drawn

@@ -170,6 +170,7 @@ IDENTITY_FIELDS: tuple[str, ...] = (
     "n_fake",
     "metric",
     "key",
+    "extractor",  # one evaluation may measure the same sets in several feature spaces
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.analysis.feature_spaces import by_feature_space
 from ganbench.analysis.ranks import ranks
 from ganbench.analysis.summary import summary
 from ganbench.analysis.sweeps import final_phase
@@ -147,6 +148,16 @@ def _evaluate_protocol(meta: dict, first: pd.Series, accuracy: float | None) -> 
         f"- feature space: {first['extractor']} `{first['extractor_hash']}`"
         + (f", held-out accuracy {accuracy:.2%}" if accuracy is not None else "")
         + (f"; weights file sha256 `{weights}`" if weights else ""),
+        *[
+            f"- feature space: {other.get('name', '?')} `{other.get('weights_sha256', '?')}`"
+            + (
+                f"; weights file sha256 `{other['weights_file_sha256']}`"
+                if other.get("weights_file_sha256")
+                else ""
+            )
+            + " (its own tables below)"
+            for other in meta.get("extractors", [])[1:]
+        ],
         f"- extractor input: {extractor.get('input_size', '?')}; resize: {extractor.get('resize', '?')};"
         f" channels: {extractor.get('channels', '?')}; statistics in {first.get('stats_dtype', '?')}",
         f"- device: {first['device']}; torch {first['torch_version']}; torch-fidelity"
@@ -161,6 +172,16 @@ def _evaluate_protocol(meta: dict, first: pd.Series, accuracy: float | None) -> 
             "these values are not comparable with published scores"
         )
     return lines
+
+
+def _other_space_line(extractor: dict) -> str:
+    """The protocol line of an evaluation's second or later feature space (run.json "extractors")."""
+    weights = extractor.get("weights_file_sha256")
+    return (
+        f"- feature space: {extractor.get('name', '?')} `{extractor.get('weights_sha256', '?')}`"
+        + (f"; weights file sha256 `{weights}`" if weights else "")
+        + " (its own tables below)"
+    )
 
 
 def _comparisons_section(records: pd.DataFrame) -> list[str]:
@@ -208,6 +229,19 @@ def _ranks_section(records: pd.DataFrame) -> list[str]:
     ]
 
 
+def _value_sections(records: pd.DataFrame, *, training: bool) -> list[str]:
+    """The comparison tables of one feature space's records (the training columns in the first one
+    when ``training``), the Lucic et al. FID table, the ranks and the pairwise comparisons."""
+    spaces = _spaces(records)
+    if not spaces:
+        return ["(no evaluated runs)", ""]
+    lines = []
+    for space in spaces:
+        frame = table(records, space, training=training and space == spaces[0])
+        lines += [f"## {_space_title(space, records)}", "", frame.to_markdown(), ""]
+    return lines + lucic_markdown(records) + _ranks_section(records) + _comparisons_section(records)
+
+
 def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     """The report page: protocol and legends, the comparison tables with intervals and marks, the FID
     table in the layout of Lucic et al. 2018 (when the records have FID), a sweep's trials and seeds,
@@ -217,14 +251,13 @@ def render_markdown(run_dir: Path, records: pd.DataFrame) -> str:
     swept, records = records, final_phase(records)
     lines = [f"# ganbench report: {run_dir.name}", "", *_protocol(run_dir, records)]
     lines += sweep_markdown(run_dir, swept)
-    spaces = _spaces(records)
-    for space in spaces:
-        frame = table(records, space, training=space == spaces[0])
-        lines += [f"## {_space_title(space, records)}", "", frame.to_markdown(), ""]
-    if not spaces:
-        lines += ["(no evaluated runs)", ""]
-    else:
-        lines += lucic_markdown(records) + _ranks_section(records) + _comparisons_section(records)
+    groups = by_feature_space(records)
+    for i, (extractor, subset) in enumerate(groups):
+        values = _value_sections(subset, training=i == 0)
+        if len(groups) > 1:  # one part per feature space, its headings a level down
+            heading = f"## In the feature space of {extractor}"
+            values = [heading, "", *[f"#{line}" if line.startswith("#") else line for line in values]]
+        lines += values
     problems = training_problems(swept)
     if problems:
         lines += ["## Diverged runs and failed jobs", "", *[f"- {line}" for line in problems], ""]
@@ -252,20 +285,23 @@ def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_
     lines = wrap(f"ganbench report: {run_dir.name}", width)
     swept, records = records, final_phase(records)
     lines += sweep_terminal(run_dir, swept, width)
-    spaces = _spaces(records)
-    for space in spaces:
-        frame = table(records, space, training=space == spaces[0], full=False)
-        lines += ["", *fit_table(frame, _space_title(space, records).replace("`", ""), width)]
-    if not spaces:
+    groups = by_feature_space(records)
+    for i, (_, subset) in enumerate(groups):
+        spaces = _spaces(subset)
+        for space in spaces:
+            frame = table(subset, space, training=i == 0 and space == spaces[0], full=False)
+            lines += ["", *fit_table(frame, _space_title(space, subset).replace("`", ""), width)]
+    if not _spaces(records):
         lines += ["(no evaluated runs)"]
     lines += ["", *wrap(f"{DIRECTIONS_LEGEND}. Cells: mean±std over seeds; > x: only a lower bound.", width)]
     lines += wrap(TERMINAL_MARKS_LEGEND, width)
     for legend in scale_legends(records, short=True):
         lines += wrap(legend, width)
-    if spaces:
-        significant, _ = significance_statements(records)
+    for extractor, subset in groups:
+        significant = significance_statements(subset)[0] if _spaces(subset) else []
         if significant:
-            lines += ["", "Significant at 0.05 after Holm's correction (Welch's t over seeds):"]
+            where = f" ({extractor})" if len(groups) > 1 else ""
+            lines += ["", f"Significant at 0.05 after Holm's correction (Welch's t over seeds){where}:"]
             for text in significant:
                 lines += wrap(f"- {text}", width, indent="  ")
     for line in training_problems(swept):
@@ -276,7 +312,17 @@ def render_terminal(run_dir: Path, records: pd.DataFrame, width: int = TERMINAL_
 
 
 def _csv_table(records: pd.DataFrame) -> pd.DataFrame:
-    """Variant x (key, statistic): ``{key}_{statistic}`` for :data:`CSV_STATISTICS`, then ``{key}_rank``."""
+    """Variant x (key, statistic): ``{key}_{statistic}`` for :data:`CSV_STATISTICS`, then ``{key}_rank``;
+    records of several feature spaces: ``{extractor}/{key}_{statistic}``, one block per space."""
+    groups = by_feature_space(records)
+    if len(groups) == 1:
+        return _csv_block(records)
+    blocks = [_csv_block(subset).add_prefix(f"{extractor}/") for extractor, subset in groups]
+    return pd.concat(blocks, axis=1)
+
+
+def _csv_block(records: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_csv_table` of one feature space's records."""
     stats = summary(records)
     variants, keys = list(dict.fromkeys(stats["variant"])), list(dict.fromkeys(stats["key"]))
     wide = {

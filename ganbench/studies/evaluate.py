@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganbench.analysis.feature_spaces import EXTRACTOR_SPACES
 from ganbench.config import EvalConfig
 from ganbench.datasets import Dataset, DatasetNameError, default_cache_dir
 from ganbench.datasets.loading import dataset_loader, load_dataset
@@ -69,9 +70,14 @@ class EvaluateConfig:
             array file).
         fakes: one SPEC per fake set (folder, array, ``module:function`` generator, run folder).
         metrics: set measures to compute (default: ``ganbench run``'s default measures).
-        extractor: a registered extractor name or a user's ``module:function``.
-        weights, force_weights: the extractor's weights file, and accepting a file whose SHA-256
-            differs from the published one (the extractor's name then says ``-unverified``).
+        extractor: a registered extractor name or a user's ``module:function``; several,
+            comma-separated (``inception-v3,dinov2-vit-l-14``): every set is scored in each feature
+            space, and the records and the report keep the spaces apart
+            (:mod:`ganbench.analysis.feature_spaces`). Pixel-space and model measures are computed
+            once, with the first extractor.
+        weights, force_weights: the extractor's weights file (with several extractors, ``NAME=PATH``
+            entries, a tuple for several), and accepting a file whose SHA-256 differs from the
+            published one (the extractor's name then says ``-unverified``).
         dataset: the dataset (a registered name or ``folder:PATH``) whose domain classifier to use
             (and whose training split the training-image measures read) when ``real`` is not one.
         train: a SPEC of training images for memorisation and birthday calibration (default: the
@@ -91,7 +97,7 @@ class EvaluateConfig:
         default_factory=lambda: tuple(m for m in EvalConfig().metrics if METRICS[m].level == "set")
     )
     extractor: str = "domain-classifier"
-    weights: str | None = None
+    weights: str | tuple[str, ...] | None = None
     force_weights: bool = False
     dataset: str | None = None
     train: str | None = None
@@ -125,7 +131,12 @@ class _Checked:
     train: SourceSpec | None
     metrics: list[str]
     out: Path
-    extractor: ExtractorCheck
+    extractors: list[tuple[ExtractorCheck, str | None]]  # each extractor and its weights file, in order
+
+    @property
+    def extractor(self) -> ExtractorCheck:
+        """The first extractor: its space also scores the pixel-space and model measures."""
+        return self.extractors[0][0]
 
 
 def _positive(option: str, value: int | None, minimum: int) -> None:
@@ -197,13 +208,15 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
             train = parse_source(config.train, role="real")
         except SourceError as err:
             raise EvaluateError("--train", str(err)) from None
-    try:
-        extractor = check_extractor(
-            config.extractor, weights=config.weights, force_weights=config.force_weights
-        )
-    except ValueError as err:
-        raise EvaluateError("--extractor" if config.weights is None else "--weights", str(err)) from None
-    if extractor.needs_dataset and real.kind != "dataset" and config.dataset is None:
+    extractors = []
+    for name, weights in _extractor_weights(config):
+        try:
+            extractors.append(
+                (check_extractor(name, weights=weights, force_weights=config.force_weights), weights)
+            )
+        except ValueError as err:
+            raise EvaluateError("--extractor" if weights is None else "--weights", str(err)) from None
+    if any(e.needs_dataset for e, _ in extractors) and real.kind != "dataset" and config.dataset is None:
         raise EvaluateError(
             "--extractor",
             "the domain classifier is trained on a dataset, and --real is not one: pass "
@@ -219,7 +232,46 @@ def check_evaluate(config: EvaluateConfig, out_dir: str | Path, *, needs_fake: b
         out = check_out_dir(out_dir)
     except OSError as err:
         raise EvaluateError("--out", str(err)) from None
-    return _Checked(config, real, fakes, train, metrics, out, extractor)
+    return _Checked(config, real, fakes, train, metrics, out, extractors)
+
+
+def _extractor_weights(config: EvaluateConfig) -> list[tuple[str, str | None]]:
+    """Each extractor of ``--extractor a,b`` with its ``--weights`` file (None: found by name).
+
+    One extractor takes a plain ``--weights PATH``; several take ``NAME=PATH`` entries, one per
+    extractor that reads a file (the others find theirs in $GANBENCH_WEIGHTS_DIR or the hub cache).
+    """
+    names = [name.strip() for name in str(config.extractor).split(",")]
+    if not all(names):
+        raise EvaluateError("--extractor", f"--extractor {config.extractor!r} has an empty name")
+    if len(set(names)) != len(names):
+        raise EvaluateError("--extractor", f"--extractor {config.extractor!r} names an extractor twice")
+    given = (
+        []
+        if config.weights is None
+        else [config.weights]
+        if isinstance(config.weights, str)
+        else list(config.weights)
+    )
+    if len(names) == 1:
+        if len(given) > 1:
+            raise EvaluateError("--weights", "one extractor reads one weights file; --weights is given twice")
+        plain = [w.split("=", 1)[1] if w.split("=", 1)[0] == names[0] else w for w in given]
+        return [(names[0], plain[0] if plain else None)]
+    files: dict[str, str] = {}
+    for entry in given:
+        name, sep, path = entry.partition("=")
+        if not sep or name not in names:
+            raise EvaluateError(
+                "--weights",
+                f"--weights {entry!r}: with several extractors, say whose file each is: --weights "
+                f"NAME=PATH with NAME one of {', '.join(names)} (repeatable), or put the files in "
+                "$GANBENCH_WEIGHTS_DIR",
+            )
+        if name in files:
+            raise EvaluateError("--weights", f"--weights names {name} twice")
+        files[name] = path
+    return [(name, files.get(name)) for name in names]
 
 
 def _min_samples(spec: MetricSpec) -> int:
@@ -265,16 +317,19 @@ def evaluate(
     real_shape = tuple(int(s) for s in real.images.shape[1:])
     pixel_measures = [m for m in checked.metrics if METRICS[m].space == "pixels"]
 
-    extractor = resolve_extractor(
-        config.extractor,
-        dataset,
-        device=device,
-        progress=progress,
-        weights=config.weights,
-        force_weights=config.force_weights,
-        **extractor_settings(checked.extractor, config.classifier_epochs, real.images),
-    )
-    identity = extractor.identity
+    extractors = [
+        resolve_extractor(
+            check.name,
+            dataset,
+            device=device,
+            progress=progress,
+            weights=weights,
+            force_weights=config.force_weights,
+            **extractor_settings(check, config.classifier_epochs, real.images),
+        )
+        for check, weights in checked.extractors
+    ]
+    identities = [e.identity for e in extractors]
     plans: list[ConformPlan] = []
     for fake in fakes:
         try:
@@ -284,7 +339,7 @@ def evaluate(
                     tuple(int(s) for s in fake.images.shape[1:]),  # type: ignore[arg-type]
                     resize=config.resize,
                     channels=config.channels,
-                    extractor_resizes=identity.input_size != "native",
+                    extractor_resizes=all(i.input_size != "native" for i in identities),
                     pixel_measures=pixel_measures,
                 )
             )
@@ -296,20 +351,12 @@ def evaluate(
     # 3. The run folder, then the real side's features (cached: `ganbench stats` makes them ahead).
     run_dir = new_run_dir(checked.out, "evaluate")
     log(
-        f"evaluate {run_dir} | real {real.source} | {len(fakes)} fake set(s) | {identity.name}"
-        f" | device {device}"
+        f"evaluate {run_dir} | real {real.source} | {len(fakes)} fake set(s) | "
+        f"{', '.join(i.name for i in identities)} | device {device}"
     )
-    _write_run_json(run_dir, config, real, fakes, dataset, extractor, device)
+    _write_run_json(run_dir, config, real, fakes, dataset, extractors, device)
     cache_dir = default_cache_dir() / "features" if config.cache_features else None
-    real_features = extract(
-        extractor, real.images, desc="features: real", progress=progress, cache_dir=cache_dir
-    )
     needs_train = any("train" in METRICS[m].extra_inputs for m in checked.metrics)
-    train_features = (
-        extract(extractor, train_images, desc="features: train", progress=progress, cache_dir=cache_dir)
-        if needs_train and train_images is not None
-        else None
-    )
     class_prior = None
     if train_labels is not None:
         classes = int(train_labels.max()) + 1
@@ -317,64 +364,87 @@ def evaluate(
     classifier = None
     if dataset is not None and _needs(checked.metrics, "classifier"):
         classifier = domain_classifier_handle(
-            extractor, dataset, device=device, progress=progress, epochs=config.classifier_epochs
+            extractors[0], dataset, device=device, progress=progress, epochs=config.classifier_epochs
         )
-
     common = {
         "run_id": run_dir.name,
         "dataset": real.label,
         "split": _split(checked.real),
-        **extractor_fields(identity),
         "real_source": real.source,
         "real_sha256": real.sha256,
         "real_size": image_size(real.images),
         "git_commit": provenance.git_commit(),
         **provenance.versions(),
     }
-    writer = RecordWriter(run_dir / RECORDS_FILE, common)
+    several = len(extractors) > 1
+    spaces = []
+    for i, extractor in enumerate(extractors):
+        where = f" ({extractor.identity.name})" if several else ""
+
+        def features(images: torch.Tensor, what: str, extractor: FeatureExtractor = extractor) -> FeatureSet:
+            return extract(
+                extractor, images, desc=f"features: {what}", progress=progress, cache_dir=cache_dir
+            )
+
+        in_space = [m for m in checked.metrics if i == 0 or METRICS[m].space in EXTRACTOR_SPACES]
+        with_train = needs_train and train_images is not None
+        spaces.append(
+            _Space(
+                extractor=extractor,
+                metrics=in_space,
+                real=features(real.images, f"real{where}"),
+                train=features(train_images, f"train{where}") if with_train else None,
+                writer=RecordWriter(
+                    run_dir / RECORDS_FILE, {**common, **extractor_fields(extractor.identity)}
+                ),
+                where=where,
+                folder=f"metrics-{extractor.identity.name}" if i > 0 else "metrics",
+            )
+        )
     failures: list[str] = []
     skipped: dict[str, str] = {}
 
     # 4. The reference row when the real set has a training split: held-out vs training images.
     if train_images is not None and checked.real.kind == "dataset":
         reference_images = _reference_subset(train_images, len(real.images))
-        reference = extract(
-            extractor, reference_images, desc="features: reference", progress=progress, cache_dir=cache_dir
-        )
-        unit = {
-            "variant": "real",
-            "status": "ok",
-            "stage": "final",
-            "resize": identity.resize,
-            "fake_source": "training split (reference row)",
-            "fake_sha256": None,
-            "fake_size": image_size(reference_images),
-        }
-        scores = _score(
-            checked,
-            config,
-            real_features,
-            reference,
-            train_features,
-            class_prior,
-            device,
-            run_dir / "real" / "metrics",
-            failures,
-            skipped,
-            "real",
-            extras={},
-        )
-        writer.write(scores, n_real=len(real_features), n_fake=len(reference), **unit)
-        log(f"real (held-out vs train) | {_keys(scores)}")
+        for space in spaces:
+            reference = extract(
+                space.extractor,
+                reference_images,
+                desc=f"features: reference{space.where}",
+                progress=progress,
+                cache_dir=cache_dir,
+            )
+            unit = {
+                "variant": "real",
+                "status": "ok",
+                "stage": "final",
+                "resize": space.extractor.identity.resize,
+                "fake_source": "training split (reference row)",
+                "fake_sha256": None,
+                "fake_size": image_size(reference_images),
+            }
+            scores = _score(
+                checked,
+                config,
+                space,
+                reference,
+                class_prior,
+                device,
+                run_dir / "real" / space.folder,
+                failures,
+                skipped,
+                "real",
+                extras={},
+            )
+            space.writer.write(scores, n_real=len(space.real), n_fake=len(reference), **unit)
+            log(f"real (held-out vs train){space.where} | {_keys(scores)}")
 
-    # 5. Every fake set.
+    # 5. Every fake set, in every feature space.
     for fake, plan in zip(fakes, plans, strict=True):
         images = plan.apply(fake.images, real_shape)  # type: ignore[arg-type]
         unit_dir = run_dir / _unit_name(fake)
         report_artifacts(images, unit_dir)
-        fake_features = extract(
-            extractor, images, desc=f"features: {fake.label}", progress=progress, cache_dir=cache_dir
-        )
         extras = {
             "real_labels": _numpy(real.labels),
             "fake_labels": _numpy(fake.labels),
@@ -382,34 +452,45 @@ def evaluate(
             "classifier": classifier,
             "num_classes": real.num_classes if real.num_classes is not None else fake.num_classes,
         }
-        scores = _score(
-            checked,
-            config,
-            real_features,
-            fake_features,
-            train_features,
-            class_prior,
-            device,
-            unit_dir / "metrics",
-            failures,
-            skipped,
-            fake.label,
-            extras=extras,
-            generator=fake.generator,
-        )
-        resize = identity.resize if plan.description == "none" else f"{plan.description}; {identity.resize}"
-        unit = {
-            "variant": fake.label,
-            "seed": fake.seed,
-            "status": "ok",
-            "stage": "final",
-            "resize": resize,
-            "fake_source": fake.source,
-            "fake_sha256": fake.sha256,
-            "fake_size": image_size(fake.images),
-        }
-        writer.write(scores, n_real=len(real_features), n_fake=len(fake_features), **unit)
-        log(f"{fake.label}{'' if fake.seed is None else f' seed {fake.seed}'} | {_keys(scores)}")
+        for space in spaces:
+            identity = space.extractor.identity
+            fake_features = extract(
+                space.extractor,
+                images,
+                desc=f"features: {fake.label}{space.where}",
+                progress=progress,
+                cache_dir=cache_dir,
+            )
+            scores = _score(
+                checked,
+                config,
+                space,
+                fake_features,
+                class_prior,
+                device,
+                unit_dir / space.folder,
+                failures,
+                skipped,
+                fake.label,
+                extras=extras,
+                generator=fake.generator,
+            )
+            resize = (
+                identity.resize if plan.description == "none" else f"{plan.description}; {identity.resize}"
+            )
+            unit = {
+                "variant": fake.label,
+                "seed": fake.seed,
+                "status": "ok",
+                "stage": "final",
+                "resize": resize,
+                "fake_source": fake.source,
+                "fake_sha256": fake.sha256,
+                "fake_size": image_size(fake.images),
+            }
+            space.writer.write(scores, n_real=len(space.real), n_fake=len(fake_features), **unit)
+            seed = "" if fake.seed is None else f" seed {fake.seed}"
+            log(f"{fake.label}{seed}{space.where} | {_keys(scores)}")
 
     # 6. What was skipped and why, what failed, and the report.
     for name, reason in skipped.items():
@@ -430,12 +511,25 @@ def _needs(metrics: Sequence[str], extra_input: str) -> bool:
     return any(extra_input in METRICS[m].extra_inputs for m in metrics)
 
 
+@dataclass
+class _Space:
+    """One feature space of an evaluation: its extractor, the measures scored in it, the real and
+    training features, and the writer stamping its records with the extractor's fields."""
+
+    extractor: FeatureExtractor
+    metrics: list[str]
+    real: FeatureSet
+    train: FeatureSet | None
+    writer: RecordWriter
+    where: str  # " (name)" in messages when there are several spaces, else ""
+    folder: str  # the measures' artifacts under a unit's folder
+
+
 def _score(
     checked: _Checked,
     config: EvaluateConfig,
-    real: FeatureSet,
+    space: _Space,
     fake: FeatureSet,
-    train: FeatureSet | None,
     class_prior: np.ndarray | None,
     device: torch.device,
     artifact_dir: Path,
@@ -447,18 +541,18 @@ def _score(
     generator: Any = None,
 ) -> list:
     def failed(name: str, err: Exception) -> None:
-        failures.append(f"{label}: {name}: {err}")
-        _stderr(f"error: metric {name} failed for {label}: {err}")
+        failures.append(f"{label}{space.where}: {name}: {err}")
+        _stderr(f"error: metric {name} failed for {label}{space.where}: {err}")
 
     def skip(name: str, reason: str) -> None:
         if label != "real":
-            skipped.setdefault(name, reason)
+            skipped.setdefault(f"{name}{space.where}", reason)
 
     return score(
-        checked.metrics,
-        real=real,
+        space.metrics,
+        real=space.real,
         fake=fake,
-        train=train,
+        train=space.train,
         class_prior=class_prior,
         generator=generator,
         extra=extras,
@@ -535,7 +629,7 @@ def _write_run_json(
     real: LoadedSet,
     fakes: list[LoadedSet],
     dataset: Dataset | None,
-    extractor: FeatureExtractor,
+    extractors: list[FeatureExtractor],
     device: torch.device,
 ) -> None:
     meta = {
@@ -563,9 +657,12 @@ def _write_run_json(
         "classifier_dataset": dataset.name if dataset is not None else None,
         "device": str(device),
         "platform": platform.platform(),
-        "extractor": {
-            **extractor.identity.as_dict(),
-            "held_out_accuracy": getattr(extractor, "accuracy", None),
-        },
+        "extractor": _extractor_meta(extractors[0]),
     }
+    if len(extractors) > 1:  # the first is also "extractor", as in a one-space evaluation
+        meta["extractors"] = [_extractor_meta(e) for e in extractors]
     (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
+
+
+def _extractor_meta(extractor: FeatureExtractor) -> dict[str, Any]:
+    return {**extractor.identity.as_dict(), "held_out_accuracy": getattr(extractor, "accuracy", None)}

@@ -29,6 +29,7 @@ from ganbench.evaluation.feature_cache import cache_key
 from ganbench.numerics.gaussian import mean_and_covariance
 from ganbench.studies.evaluate import (
     EvaluateConfig,
+    EvaluateError,
     _dataset_for,
     _load,
     check_evaluate,
@@ -98,6 +99,9 @@ def reference_stats(
         device=device,
     )
     checked = check_evaluate(config, default_cache_dir(), needs_fake=False)
+    if len(checked.extractors) > 1:
+        message = "stats caches one feature space at a time: run it once per extractor"
+        raise EvaluateError("--extractor", message)
     torch_device = resolve_device(device)
     loaded = _load(checked.real, "--real", n=n, seed=seed, device=torch_device, progress=progress)[0]
     model = resolve_extractor(
