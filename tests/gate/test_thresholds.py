@@ -26,7 +26,7 @@ def unusable(result, *fragments: str) -> None:
         ("[mnist-5k.dcgan]\nfid.max = 40\nrecall.min = \n", ["is not valid TOML", "line 3"]),
         ("[mnist-5k.dcgan\nfid.max = 40\n", ["is not valid TOML", "line 1"]),
         ("[mnist-5k.dcgan]\nfdi.max = 4\n", [":2: [mnist-5k.dcgan] fdi: unknown measure key 'fdi'", "'fid'"]),
-        ("[mnist-5k.dcgan]\nrecal.min = 0.5\n", ["did you mean 'recall'?", "ganbench list metrics"]),
+        ("[mnist-5k.dcgan]\nrecal.min = 0.5\n", ["did you mean 'recall' or", "ganbench list metrics"]),
         ("[mnist-5k.dcgan]\nrecall_std.max = 0.5\n", ["the recorded spread of 'recall'", "bound 'recall'"]),
         ('[mnist-5k.dcgan]\nfid.max = "forty"\n', ["fid.max = 'forty' (a string): expected a finite number"]),
         ("[mnist-5k.dcgan]\nfid.max = nan\n", ["fid.max = nan (a float): expected a finite number"]),

@@ -82,15 +82,24 @@ def test_a_generated_set_larger_than_half_the_training_split_is_cut_to_it() -> N
     assert abs(out["fld"]) < 10
 
 
-def test_far_apart_sets_give_a_finite_value_and_a_constant_column_is_refused() -> None:
+def test_far_apart_sets_and_a_constant_column_give_finite_values() -> None:
     # marcojira/fld#10 (NaN): their code divides by a zero std where a test column is constant
     train, test, gen = _inputs(0)
     values = [fld(real=test, fake=gen + shift, train=train)["fld"] for shift in (0.0, 1e2, 1e6)]
     assert np.isfinite(values).all() and values == sorted(values)
-    constant = test.copy()
-    constant[:, 3] = 1.0
-    with pytest.raises(ValueError, match=r"constant in column\(s\) \[3\]"):
-        fld(real=constant, fake=gen, train=train)
+    dead = [a.copy() for a in (train, test, gen)]  # a ReLU unit dead on every image: 0 in all three sets
+    for a in dead:
+        a[:, 3] = 0.0
+    out = fld(real=dead[1], fake=dead[2], train=dead[0])
+    assert np.isfinite(list(out.values())).all()
+    constant = test.copy()  # constant in the test set only: centred, scale 1, so generated rows that
+    constant[:, 3] = 1.0  # vary there are farther from the test rows than the same rows set to 1
+    varying, matching = gen.copy(), gen.copy()
+    matching[:, 3] = 1.0
+    assert (
+        fld(real=constant, fake=varying, train=train)["fld"]
+        > fld(real=constant, fake=matching, train=train)["fld"]
+    )
 
 
 def test_deterministic_and_seeded() -> None:
