@@ -87,3 +87,24 @@ class BankGenerator(nn.Module):
 class WorkStarted(AssertionError):
     """Raised by the stand-ins of the pipeline's work (the ``no_work`` fixture): a run got past every
     check."""
+
+
+def curve_sets(n: int, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic, largely disjoint real [n, d] and generated [m, d] sets (closed-form rows, no random
+    generator): the inputs of the reference values of the pr-cover and p-precision-recall tests."""
+    j = np.arange(d)[None, :]
+    i = np.arange(n)[:, None]
+    real = np.sin(1.7 * i + 0.9 * j * j + 0.3) + 0.5 * np.cos(0.31 * i * (j + 1))
+    i = np.arange(m)[:, None]
+    fake = 1.2 * np.sin(2.3 * i + 0.4 * j + 1.1) + 0.3 * np.cos(0.17 * i * (j + 2)) + 0.25
+    return real, fake
+
+
+def mixed_sets(n: int, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Real rows of :func:`curve_sets`; half the generated rows from the real formula at shifted
+    indices (on the real curves), the rest from the generated formula."""
+    j = np.arange(d)[None, :]
+    i = np.arange(m)[:, None] + 0.37
+    near = np.sin(1.7 * i + 0.9 * j * j + 0.3) + 0.5 * np.cos(0.31 * i * (j + 1))
+    real, far = curve_sets(n, m, d)
+    return real, np.vstack([near[: m // 2], far[m // 2 :]])

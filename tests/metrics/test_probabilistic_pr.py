@@ -4,31 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import curve_sets, mixed_sets
 
 from ganbench.metrics.probabilistic_pr import p_precision_recall, p_precision_recall_samples
 from ganbench.numerics.shared_pass import Needs, sharing
 from ganbench.registry import METRICS
-
-
-def curve_sets(n: int, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic, largely disjoint real [n, d] and generated [m, d] sets (closed-form rows)."""
-    j = np.arange(d)[None, :]
-    i = np.arange(n)[:, None]
-    real = np.sin(1.7 * i + 0.9 * j * j + 0.3) + 0.5 * np.cos(0.31 * i * (j + 1))
-    i = np.arange(m)[:, None]
-    fake = 1.2 * np.sin(2.3 * i + 0.4 * j + 1.1) + 0.3 * np.cos(0.17 * i * (j + 2)) + 0.25
-    return real, fake
-
-
-def mixed_sets(n: int, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """Real rows of :func:`curve_sets`; half the generated rows from the real formula at shifted
-    indices (on the real curves), the rest from the generated formula."""
-    j = np.arange(d)[None, :]
-    i = np.arange(m)[:, None] + 0.37
-    near = np.sin(1.7 * i + 0.9 * j * j + 0.3) + 0.5 * np.cos(0.31 * i * (j + 1))
-    real, far = curve_sets(n, m, d)
-    return real, np.vstack([near[: m // 2], far[m // 2 :]])
-
 
 # Reference values: a scratch transcription (outside the repository) of compute_pprecision_precall
 # in kdst-team/Probablistic_precision_recall metric/pp_pr.py, commit 7e15c91 (numpy branch: sklearn
