@@ -91,3 +91,37 @@ def test_a_forced_file_scores_under_an_unverified_name(
     assert first["extractor_input"] == "299x299" and "tile" in first["channels"]
     assert first["n_real"] == first["n_fake"] == 12
     assert "not the published one" in (run / "report.md").read_text()
+
+
+AFTER_BORJI = "cmmd,vendi,mind,alpha-beta,rarity,clipped-density-coverage,p-precision-recall,pr-cover"
+
+
+@pytest.mark.slow
+def test_the_measures_after_borji_run_in_inception_space_beside_another(
+    random_inception: Path, tmp_path: Path
+) -> None:
+    # 40 real digits (a folder: no training split, so nothing else is extracted) and 40 noisy ones, in
+    # pixel space and Inception's; the Inception weights are random: this checks the path, never its values
+    from ganbench.registry import DATASETS
+
+    digits = DATASETS["mnist-5k"]().test.images[:80, 0]
+    noise = torch.randint(-60, 61, digits[40:].shape, generator=torch.Generator().manual_seed(1))
+    for name, images in (("real", digits[:40]), ("fakes", (digits[40:].int() + noise).clamp(0, 255))):
+        (tmp_path / name).mkdir()
+        for i, image in enumerate(images.to(torch.uint8)):
+            Image.fromarray(image.numpy()).save(tmp_path / name / f"{i}.png")
+    result = invoke(
+        "--real", str(tmp_path / "real"), "--fake", str(tmp_path / "fakes"),
+        "--extractor", "pixels,inception-v3", "--weights", f"inception-v3={random_inception}",
+        "--force-weights", "--metrics", f"fid,{AFTER_BORJI}", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (run,) = (tmp_path / "out").iterdir()
+    records = load_records(run)
+    for extractor in ("pixels", "inception-v3-unverified"):
+        scored = set(records.loc[records["extractor"] == extractor, "metric"])
+        assert scored == {"fid", *AFTER_BORJI.split(",")}, extractor
+    assert records["value"].notna().all()
+    report = (run / "report.md").read_text()
+    assert "## In the feature space of inception-v3-unverified" in report
+    assert "(FD_pixels)" in report and "FD_inception" not in report  # Inception's FD is FID
