@@ -201,18 +201,24 @@ def render_markdown(run_dir: Path, built: dict) -> str:
     errors = run_dir / "errors.txt"
     if errors.exists():
         lines += ["", "## Measure errors", "", *[f"- {e}" for e in errors.read_text().splitlines()]]
-    small = run_dir / "sample_size_errors.txt"
-    if small.exists():
-        failed = small.read_text().splitlines()
-        lines += [
-            "",
-            "## Measures that failed at the smaller sample sizes (counted against sample efficiency)",
-            "",
-        ]
-        lines += [f"- {e}" for e in failed[:50]] + (
-            [f"- ... and {len(failed) - 50} more"] if len(failed) > 50 else []
-        )
+    lines += _error_list(
+        run_dir / "sample_size_errors.txt",
+        "Measures that failed at the smaller sample sizes (counted against sample efficiency)",
+    )
+    lines += _error_list(
+        run_dir / "synthetic_errors.txt",
+        "Measures that could not score a synthetic check (n/a in its column: a finding, not a run error)",
+    )
     return "\n".join(lines) + "\n"
+
+
+def _error_list(path: Path, title: str) -> list[str]:
+    """A section listing the lines of an errors file (at most 50), or nothing when there is none."""
+    if not path.exists():
+        return []
+    failed = path.read_text().splitlines()
+    more = [f"- ... and {len(failed) - 50} more"] if len(failed) > 50 else []
+    return ["", f"## {title}", "", *[f"- {e}" for e in failed[:50]], *more]
 
 
 def render_html(run_dir: Path, built: dict) -> str:

@@ -83,6 +83,7 @@ SLOW_BY_DEFAULT: dict[str, str] = {
     "adversarial-accuracy": "trains a CNN classifier per set (minutes each on a CPU); name it in --metrics",
 }
 SAMPLE_SIZE_ERRORS = "sample_size_errors.txt"
+SYNTHETIC_ERRORS = "synthetic_errors.txt"  # a measure that cannot score a synthetic check: a finding
 TIMINGS_FILE = "timings.json"
 DIGIT_DATASETS = ("mnist", "mnist-5k")
 
@@ -413,6 +414,7 @@ def validate(
     writer = RecordWriter(run_dir / RECORDS_FILE, common)
     failures: list[str] = []  # at full n: the run's errors
     small_failures: list[str] = []  # at the smaller sizes: part of the sample-efficiency finding
+    synthetic_failures: list[str] = []  # on Räisä et al.'s checks: the check's finding, not a run error
     skipped: dict[str, str] = {}
     timings: dict[str, list[float]] = {m: [] for m in checked.metrics}
 
@@ -474,7 +476,7 @@ def validate(
                 writer.write(small, n_real=size, n_fake=size, stage="sample-size", **unit)
     (run_dir / TIMINGS_FILE).write_text(json.dumps(timings, indent=1))
     if config.synthetic:
-        _synthetic_checks(config, checked, writer, device, failures, progress, log)
+        _synthetic_checks(config, checked, writer, device, synthetic_failures, progress, log)
     for name, reason in skipped.items():
         log(f"note: {name} skipped: {reason}")
     if skipped:
@@ -483,6 +485,8 @@ def validate(
         (run_dir / "errors.txt").write_text("\n".join(failures) + "\n")
     if small_failures:
         (run_dir / SAMPLE_SIZE_ERRORS).write_text("\n".join(small_failures) + "\n")
+    if synthetic_failures:
+        (run_dir / SYNTHETIC_ERRORS).write_text("\n".join(synthetic_failures) + "\n")
     from ganbench.reporting.validate_report import write_validate_report
 
     write_validate_report(run_dir)

@@ -120,3 +120,23 @@ def test_report_rebuilds_a_validate_folder(quick_run: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(quick_run)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (quick_run / "report.md").exists() and "Recall and coverage" in result.output
+
+
+@pytest.mark.slow
+def test_a_measure_that_cannot_score_a_synthetic_check_is_a_finding_not_a_failed_run(tmp_path: Path) -> None:
+    # TopP&R's bandwidth is 0 on the discrete synthetic sets (most rows have exact duplicates): it
+    # says so, the check's column shows n/a, and the run still succeeds with the other rows
+    result = CliRunner().invoke(
+        main,
+        ["validate", "--quick", "--metrics", "vendi,top-pr", "--out", str(tmp_path), "--no-progress"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    (run,) = tmp_path.iterdir()
+    assert not (run / "errors.txt").exists()
+    errors = (run / "synthetic_errors.txt").read_text()
+    assert "discrete-numerical-vs-continuous-numerical" in errors and "bandwidth came out 0" in errors
+    report = (run / "report.md").read_text()
+    assert "could not score a synthetic check" in report
+    verdicts = pd.read_csv(run / "verdicts.csv")
+    assert {"vendi", "top_precision", "top_recall"} <= set(verdicts["key"])
