@@ -22,6 +22,14 @@ from ganbench.validation.verdicts import goodness
 
 ROLES = ("fidelity", "diversity")
 
+#: One-sided keys that are not scores of a share, so the checks' bounds criteria (1 when identical,
+#: 0 when disjoint) cannot apply to them: they are left out of the table, for this reason.
+NOT_SCORES: dict[str, str] = {
+    "vendi": "an effective number of distinct samples (1 to n), not a share",
+    "vendi_real": "the real set's effective number of samples: the generated set does not enter it",
+    "rarity": "a mean k-NN radius in feature units, not a share",
+}
+
 #: Räisä et al.'s published verdicts (T pass, F fail, H / L a diversity criterion met with a high /
 #: low reading) for the four k-NN keys, per check: the first desideratum's cell / the second's
 #: (bounds / property, except check 8: real data size / property, 9: hyperparameters / property,
@@ -122,8 +130,8 @@ def synthetic_table(
     rows, reasons = [], {}
     for (metric, key), group in records.groupby(["metric", "key"], sort=False):
         roles = [r for r in ROLES if r in aspects_of(str(metric), str(key))]
-        if len(roles) != 1:
-            continue  # a two-sample distance: their criteria are for fidelity or diversity scores
+        if len(roles) != 1 or key in NOT_SCORES:
+            continue  # a two-sample distance or not a share: their criteria are for scores in [0, 1]
         role = roles[0]
         first = group.iloc[0]
         target = None if pd.isna(first["target"]) else float(first["target"])
@@ -170,7 +178,9 @@ def synthetic_table(
         "real set's statistics, as their harness does); a key passes a check when every criterion their "
         "harness applies to a fidelity (or diversity) metric holds, including the bounds criteria (1 when "
         "identical, 0 when disjoint, within 0.05). Only fidelity-only and diversity-only keys are judged: "
-        "their criteria are written for such scores in [0, 1]. One repeat per value (they average 10), so "
+        "their criteria are written for such scores in [0, 1] ("
+        + "; ".join(f"{key} is left out: {why}" for key, why in NOT_SCORES.items())
+        + "). One repeat per value (they average 10), so "
         "criteria near a tolerance can differ from their table. Cells: the overall verdict, then T "
         "/ F / H / L "
         "per desideratum (bounds / property for most checks), and for precision, recall, density "

@@ -9,7 +9,12 @@ import pandas as pd
 from ganbench.validation.synthetic import CHECKS_BY_NAME
 from ganbench.validation.synthetic_verdicts import PUBLISHED, synthetic_defect, synthetic_table
 
-ASPECTS = {"precision": ("fidelity",), "fid": ("fidelity", "diversity"), "density": ("fidelity",)}
+ASPECTS = {
+    "precision": ("fidelity",),
+    "fid": ("fidelity", "diversity"),
+    "density": ("fidelity",),
+    "vendi": ("diversity",),
+}
 
 
 def rows(metric: str, key: str, check: str, values, scores, case=None, direction="higher") -> list[dict]:
@@ -34,8 +39,11 @@ def test_an_ideal_series_passes_a_flat_one_fails_and_distances_are_left_out() ->
         rows("precision-recall", "precision", check.name, mu, np.exp(-(mu**2)))  # 1 at 0, ~0 at the ends
         + rows("density-coverage", "density", check.name, mu, np.full(mu.size, 0.5))
         + rows("fid", "fid", check.name, mu, mu**2, direction="lower")
+        + rows("vendi", "vendi", check.name, mu, 1 + mu**2)
     )
-    table = synthetic_table(frame, aspects_of=lambda m, k: ASPECTS[k]).table.set_index("key")
+    judged = synthetic_table(frame, aspects_of=lambda m, k: ASPECTS[k])
+    table = judged.table.set_index("key")
+    assert "vendi" not in table.index and "vendi is left out" in judged.legend  # not a share in [0, 1]
     column = f"{check.number} {check.name}"
     assert table.loc["precision", column].startswith("pass T/T")
     assert f"(theirs {PUBLISHED['precision'][0]})" in table.loc["precision", column]
