@@ -738,9 +738,10 @@ def check(
 
     try:
         thresholds = load_thresholds(thresholds_file)
-        run = load_run(run_dir)
+        space = thresholds.protocol.extractor if thresholds.protocol is not None else None
+        run = load_run(run_dir, extractor=space)
         try:
-            base = load_run(baseline) if baseline is not None else None
+            base = load_run(baseline, extractor=space) if baseline is not None else None
         except RunDataError as err:
             raise RunDataError(f"--baseline: {err}") from None
         gate = evaluate(thresholds, run, base)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.analysis.feature_spaces import by_feature_space
 from ganbench.analysis.protocol import ProtocolMismatchError
 from ganbench.analysis.summary import final_evaluations, summary
 from ganbench.reporting.records import RECORDS_FILE, load_records
@@ -115,7 +116,7 @@ class MeasuredRun:
         return {None if pd.isna(seed) else int(seed) for seed in rows["seed"]}
 
 
-def load_run(path: str | Path) -> MeasuredRun:
+def load_run(path: str | Path, *, extractor: str | None = None) -> MeasuredRun:
     """Load a run directory (or its records.jsonl) for the gate.
 
     Raises:
@@ -134,6 +135,7 @@ def load_run(path: str | Path) -> MeasuredRun:
         raise RunDataError(
             f"{directory / RECORDS_FILE} holds no evaluated value: the run has nothing to check"
         )
+    records = _one_feature_space(records, extractor, directory)
     run_ids = list(dict.fromkeys(records["run_id"].dropna()))
     run_id = run_ids[0] if len(run_ids) == 1 else directory.name
     try:
@@ -141,3 +143,22 @@ def load_run(path: str | Path) -> MeasuredRun:
     except ProtocolMismatchError as err:
         raise RunDataError(f"{directory}: {err}") from None
     return MeasuredRun(directory, str(run_id), records, stats)
+
+
+def _one_feature_space(records: pd.DataFrame, extractor: str | None, directory: Path) -> pd.DataFrame:
+    """The records of one feature space: all of them when they hold one, else the space of
+    ``extractor`` (the thresholds file's ``[protocol] extractor``), which must then be given."""
+    groups = dict(by_feature_space(records))
+    if len(groups) == 1:
+        return records
+    names = ", ".join(str(name) for name in groups)
+    if extractor is None:
+        raise RunDataError(
+            f"{directory} holds values in several feature spaces ({names}) and a gate checks one: set "
+            "[protocol] extractor = 'NAME' in the thresholds file"
+        )
+    if extractor not in groups:
+        raise RunDataError(
+            f"{directory} has no values in the feature space {extractor!r} (its spaces: {names})"
+        )
+    return groups[extractor]

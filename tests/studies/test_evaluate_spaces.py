@@ -19,8 +19,8 @@ from ganbench.reporting import load_records
 MEASURES = "fid,kid,precision-recall,ssim-diversity"  # ssim-diversity: pixel space, computed once
 
 
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, [*args, "--no-progress"], catch_exceptions=False)
+def invoke(*args: str, progress: bool = False) -> Result:
+    return CliRunner().invoke(main, [*args] if progress else [*args, "--no-progress"], catch_exceptions=False)
 
 
 def evaluate(fake: Path, out: Path, extractor: str, *extra: str) -> Result:
@@ -139,3 +139,17 @@ def test_a_weights_file_for_a_named_extractor_reaches_it(fake: Path, tmp_path: P
         fake, tmp_path / "out", "domain-classifier,inception-v3", "--weights", f"inception-v3={missing}"
     )
     assert result.exit_code == 2 and str(missing) in result.output, result.output
+
+
+@pytest.mark.slow
+def test_the_gate_checks_the_space_its_thresholds_name(two_spaces: Path, tmp_path: Path) -> None:
+    fid = load_records(two_spaces).query("key == 'fid' and variant == 'fake'").set_index("extractor")["value"]
+    unnamed = tmp_path / "unnamed.toml"
+    unnamed.write_text(f"[mnist-5k.fake]\nfid.max = {fid['pixels'] + 1}\n")
+    result = invoke("check", str(two_spaces), "--thresholds", str(unnamed), progress=True)
+    assert result.exit_code == 2 and "several feature spaces (domain-classifier, pixels)" in result.output
+    for space, code in (("pixels", 0), ("domain-classifier", 1)):  # FID in pixel space is the lower here
+        named = tmp_path / f"{space}.toml"
+        named.write_text(f"[protocol]\nextractor = '{space}'\n\n{unnamed.read_text()}")
+        result = invoke("check", str(two_spaces), "--thresholds", str(named), progress=True)
+        assert result.exit_code == code, result.output
