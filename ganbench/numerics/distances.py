@@ -32,7 +32,11 @@ the distance² by at most 4u (‖q‖² + ‖r‖²), and the canonical value is
 (float64) of the exact one. So ``|g − canonical²| <= band = coef (‖q‖² + ‖r‖²)`` with
 ``coef = (2 γ_{D+1} + 8u)(1 + 10⁻³)`` plus the float64 terms: about 2.4e-4 for a 2048-d
 feature. The band holds for any BLAS that does not change the arithmetic
-(no TF32, no bf16): :func:`float32_products` switches those modes off for the pass.
+(no TF32, no bf16): :func:`~ganbench.numerics.float32_matmul.float32_products` switches those
+modes off for the pass. The products come from
+:func:`~ganbench.numerics.float32_matmul.row_products` (oneDNN's float32 kernel on a CPU) and are
+then added to the norms: one more float32 rounding of the same length-(D + 1) sum, inside
+``γ_{D+1}``.
 
 Memory: the inputs as given (float32 stays float32), one float32 centred copy of each set, one
 tile of ``chunk_size²`` float32 (4 MiB at the default 1024) and O(Nq · k) results.
@@ -43,7 +47,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -53,6 +56,7 @@ import torch
 from ganbench.numerics import active_pass
 from ganbench.numerics.blocks import chunks
 from ganbench.numerics.checks import as_features, as_matrix, integer
+from ganbench.numerics.float32_matmul import float32_products, row_products
 from ganbench.numerics.memo import Memo, fingerprint, readonly
 
 #: Rows (and columns) per tile when a caller passes no ``chunk_size``: a 1024 x 1024 float32 tile
@@ -136,21 +140,6 @@ def _canonical_pairs(a: torch.Tensor, b: torch.Tensor, ai: torch.Tensor, bi: tor
     for part in chunks(ai.shape[0], max(1, _CANONICAL_BLOCK // a.shape[1])):
         out[part] = _sqrt(_tree_sum_of_squares(a[ai[part]].double() - b[bi[part]].double()))
     return out
-
-
-@contextmanager
-def float32_products() -> Iterator[None]:
-    """Within the block, float32 matrix products are plain IEEE float32 (the error band assumes it):
-    no TF32 on CUDA, no bf16 through ``torch.set_float32_matmul_precision``."""
-    precision = torch.get_float32_matmul_precision()
-    tf32 = torch.backends.cuda.matmul.allow_tf32
-    torch.set_float32_matmul_precision("highest")
-    torch.backends.cuda.matmul.allow_tf32 = False
-    try:
-        yield
-    finally:
-        torch.set_float32_matmul_precision(precision)
-        torch.backends.cuda.matmul.allow_tf32 = tf32
 
 
 def _gamma(n: int) -> float:
@@ -259,7 +248,7 @@ class _Pass:
             else self._tile[: n_rows * n_cols].view(n_rows, n_cols)
         )
         torch.add(self.qn32[rows, None], self.rn32[None, cols], out=out)
-        return out.addmm_(self.q[rows], self.r[cols].T, alpha=-2.0)
+        return out.add_(row_products(self.q[rows], self.r[cols]), alpha=-2.0)
 
     def band(self, rows: slice, cols: slice) -> torch.Tensor:
         """Bound on |tile − canonical²| for each pair of the tile: float64 [len(rows), len(cols)].
@@ -611,7 +600,7 @@ def _rescan_rows(
     found_rows: list[torch.Tensor] = []
     found_cols: list[torch.Tensor] = []
     for cols in chunks(p.n_r, p.chunk):
-        d2 = torch.addmm(qn32[:, None] + p.rn32[None, cols], q, p.r[cols].T, alpha=-2.0)
+        d2 = (qn32[:, None] + p.rn32[None, cols]).add_(row_products(q, p.r[cols]), alpha=-2.0)
         if exclude_self:
             own = (query_rows >= cols.start) & (query_rows < cols.stop)
             d2[own, query_rows[own] - cols.start] = math.inf

@@ -50,9 +50,9 @@ from ganbench.numerics.distances import (
     _Pass,
     _upper_tiles,
     centre_point,
-    float32_products,
     to_tensor,
 )
+from ganbench.numerics.float32_matmul import float32_products, row_products
 from ganbench.numerics.kernels import kid_rounds
 from ganbench.numerics.memo import Memo, fingerprint
 
@@ -126,6 +126,8 @@ class _KidSums:
             self.members["fake"][torch.from_numpy(fake_positions).to(device), s] = 1.0
             self.members["real"][torch.from_numpy(real_positions).to(device), s] = 1.0
         # x·y / d + 1 = a_i + a_j − ‖x_i − x_j‖² / (2d), with a = ‖x‖² / (2d) + 1/2
+        # rounds x rows copies, so a tile's columns are a contiguous block for row_products
+        self.members_by_round = {side: m.T.contiguous() for side, m in self.members.items()}
         self.halves = {side: (norms[side] / (2.0 * dim) + 0.5).float() for side in SIDES}
         self.sums = {
             pair: torch.zeros(len(rounds), dtype=torch.float64, device=device) for pair in ("ff", "rr", "fr")
@@ -148,7 +150,8 @@ class _KidSums:
         kernel.add_(d2, alpha=-0.5 / self.dim).pow_(self.plan.degree)
         if pair != "fr" and rows.start == cols.start:
             kernel.fill_diagonal_(0.0)
-        per_round = (kernel @ self.members[col_side][cols]) * self.members[row_side][rows]
+        in_rounds = row_products(kernel, self.members_by_round[col_side][:, cols])  # [rows, rounds]
+        per_round = in_rounds * self.members[row_side][rows]
         self.sums[pair] += (2.0 if mirrored else 1.0) * per_round.sum(dim=0, dtype=torch.float64)
 
     def value(self) -> tuple[float, float]:
