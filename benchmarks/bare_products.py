@@ -32,6 +32,7 @@ import torch
 
 from ganbench.numerics.blocks import chunks
 from ganbench.numerics.distances import DEFAULT_CHUNK_SIZE
+from ganbench.numerics.float32_matmul import float32_products, row_products
 
 OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
@@ -69,29 +70,42 @@ def upper_tiles(n: int, chunk: int) -> list[tuple[slice, slice]]:
     return [(r, c) for r in chunks(n, chunk) for c in chunks(n, chunk) if c.start >= r.start]
 
 
-def symmetric_gram(x: torch.Tensor, chunk: int) -> None:
+def torch_mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a @ bᵀ`` through ``torch.mm`` (MKL's or OpenBLAS's ``gemm`` on a CPU, cuBLAS on CUDA)."""
+    return torch.mm(a, b.T)
+
+
+#: The product kernels timed: ``torch.mm`` and, on a CPU, ganbench's ``row_products`` (oneDNN's
+#: float32 kernel; see :mod:`ganbench.numerics.float32_matmul`). The floor is the faster one.
+PRODUCT_KERNELS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "torch.mm": torch_mm,
+    "oneDNN": row_products,
+}
+
+
+def symmetric_gram(x: torch.Tensor, chunk: int, product: Callable = torch_mm) -> None:
     """``x xᵀ`` for x [N, D], only the tiles on and above the diagonal (about half a full product)."""
     for rows, cols in upper_tiles(x.shape[0], chunk):
-        torch.mm(x[rows], x[cols].T)
+        product(x[rows], x[cols])
 
 
-def cross_gram(x: torch.Tensor, y: torch.Tensor, chunk: int) -> None:
+def cross_gram(x: torch.Tensor, y: torch.Tensor, chunk: int, product: Callable = torch_mm) -> None:
     """``x yᵀ`` for x [N, D], y [M, D], every tile."""
     for rows in chunks(x.shape[0], chunk):
         for cols in chunks(y.shape[0], chunk):
-            torch.mm(x[rows], y[cols].T)
+            product(x[rows], y[cols])
 
 
-def covariance(x: torch.Tensor) -> None:
-    """The D x D scatter ``(x − mean)ᵀ (x − mean)`` of x [N, D]."""
-    centred = x - x.mean(dim=0)
-    torch.mm(centred.T, centred)
+def covariance(x: torch.Tensor, product: Callable = torch_mm) -> None:
+    """The D x D scatter ``(x − mean)ᵀ (x − mean)`` of x [N, D] (a full product)."""
+    centred = (x - x.mean(dim=0)).T.contiguous()
+    product(centred, centred)
 
 
-def both_covariances(real: torch.Tensor, fake: torch.Tensor) -> None:
+def both_covariances(real: torch.Tensor, fake: torch.Tensor, product: Callable = torch_mm) -> None:
     """FID's two covariances."""
-    covariance(real)
-    covariance(fake)
+    covariance(real, product)
+    covariance(fake, product)
 
 
 def timed(step: Callable[[], object], device: torch.device, repeats: int) -> list[float]:
@@ -123,8 +137,8 @@ def main() -> None:
     generator = torch.Generator().manual_seed(0)
     print(f"# Bare products: {args.n} vs {args.n} features of dimension {args.dim}, tiles of {args.chunk}\n")
     print("\n".join(machine_lines()), "\n")
-    print("| dtype | product | GFLOP | median s | min s | max s | GFLOP/s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| dtype | kernel | product | GFLOP | median s | min s | max s | GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|")
     n, d = args.n, args.dim
     for name in args.dtypes.split(","):
         dtype = getattr(torch, name.strip())
@@ -133,22 +147,28 @@ def main() -> None:
         symmetric_flop = sum(
             2.0 * (r.stop - r.start) * (c.stop - c.start) * d for r, c in upper_tiles(n, args.chunk)
         )
-        products: list[tuple[str, Callable[[], object], float]] = [
-            ("real x real (upper tiles)", partial(symmetric_gram, real, args.chunk), symmetric_flop),
-            ("fake x fake (upper tiles)", partial(symmetric_gram, fake, args.chunk), symmetric_flop),
-            ("real x fake", partial(cross_gram, real, fake, args.chunk), 2.0 * n * n * d),
-            ("two covariances", partial(both_covariances, real, fake), 2 * 2.0 * n * d * d),
-        ]
-        total = 0.0
-        for label, step, flop in products:
-            seconds = timed(step, device, args.repeats)
-            median = statistics.median(seconds)
-            total += median
-            print(
-                f"| {name} | {label} | {flop / 1e9:.1f} | {median:.3f} | {min(seconds):.3f} | "
-                f"{max(seconds):.3f} | {flop / 1e9 / median:.0f} |"
-            )
-        print(f"| {name} | **all of the above (the floor)** | | **{total:.3f}** | | | |")
+        on_cpu32 = dtype == torch.float32 and device.type == "cpu"
+        kernels = PRODUCT_KERNELS if on_cpu32 else {"torch.mm": torch_mm}
+        for kernel, product in kernels.items():
+            real_real = partial(symmetric_gram, real, args.chunk, product)
+            fake_fake = partial(symmetric_gram, fake, args.chunk, product)
+            products: list[tuple[str, Callable[[], object], float]] = [
+                ("real x real (upper tiles)", real_real, symmetric_flop),
+                ("fake x fake (upper tiles)", fake_fake, symmetric_flop),
+                ("real x fake", partial(cross_gram, real, fake, args.chunk, product), 2.0 * n * n * d),
+                ("two covariances", partial(both_covariances, real, fake, product), 2 * 2.0 * n * d * d),
+            ]
+            total = 0.0
+            for label, step, flop in products:
+                with float32_products():
+                    seconds = timed(step, device, args.repeats)
+                median = statistics.median(seconds)
+                total += median
+                print(
+                    f"| {name} | {kernel} | {label} | {flop / 1e9:.1f} | {median:.3f} | {min(seconds):.3f} | "
+                    f"{max(seconds):.3f} | {flop / 1e9 / median:.0f} |"
+                )
+            print(f"| {name} | {kernel} | **all of the above** | | **{total:.3f}** | | | |")
 
 
 if __name__ == "__main__":

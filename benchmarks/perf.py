@@ -11,7 +11,11 @@ For each N, on N real vs N generated features of dimension D, in this one proces
   cleared before each repetition, so each repetition pays for the whole shared Gram pass;
 - **the floor**: the bare float32 products the battery needs (real x real and fake x fake on and
   above the diagonal, real x fake, FID's two covariances) in ganbench's tiles
-  (:mod:`benchmarks.bare_products`);
+  (:mod:`benchmarks.bare_products`), once with ``torch.mm`` and once with oneDNN's float32 kernel
+  (what ganbench's passes use on a CPU; about twice MKL's speed on an AMD CPU): the faster of the
+  two is the floor. With FID in the battery, a third line puts FID's covariances in float64, as
+  FID computes them (a float32 scatter moves FID by about 1e-4 relative; see
+  :func:`ganbench.numerics.gaussian.mean_and_covariance`);
 - **the peers**, each on the measures it has: torch-fidelity 0.4 (FID, KID, IS, precision/recall),
   torch-fidelity's ``save_cpu_ram`` mode (P/R in row blocks: the only peer that fits 50k x 50k),
   prdc (precision/recall/density/coverage), torchmetrics (FID and KID, fed the features through an
@@ -53,14 +57,18 @@ import torch
 
 from benchmarks.bare_products import (
     OPENBLAS_VARIABLES,
+    PRODUCT_KERNELS,
     both_covariances,
     cross_gram,
     machine_lines,
     symmetric_gram,
+    torch_mm,
 )
 from ganbench.evaluation.features import FeatureSet
 from ganbench.evaluation.scoring import score
 from ganbench.numerics.distances import DEFAULT_CHUNK_SIZE
+from ganbench.numerics.float32_matmul import float32_products, row_products
+from ganbench.numerics.gaussian import mean_and_covariance
 from ganbench.numerics.memo import clear_memos
 
 BATTERY = ["fid", "kid", "is", "precision-recall", "density-coverage"]
@@ -135,13 +143,22 @@ def ganbench_battery(real: FeatureSet, fake: FeatureSet, metrics: list[str]) -> 
     return {s.key: s.value for s in scores}
 
 
-def floor(real: FeatureSet, fake: FeatureSet, covariances: bool) -> dict[str, float]:
+def floor(
+    real: FeatureSet, fake: FeatureSet, covariances: str | None, product: Callable = torch_mm
+) -> dict[str, float]:
+    """The bare products: three Grams in ganbench's tiles with ``product``, and FID's covariances
+    as float32 products (``covariances="float32"``) or as FID computes them (``"float64"``:
+    :func:`~ganbench.numerics.gaussian.mean_and_covariance`, float64 ``syrk``)."""
     r, f = torch.from_numpy(real.features), torch.from_numpy(fake.features)
-    symmetric_gram(r, DEFAULT_CHUNK_SIZE)
-    symmetric_gram(f, DEFAULT_CHUNK_SIZE)
-    cross_gram(f, r, DEFAULT_CHUNK_SIZE)
-    if covariances:
-        both_covariances(r, f)
+    with float32_products():
+        symmetric_gram(r, DEFAULT_CHUNK_SIZE, product)
+        symmetric_gram(f, DEFAULT_CHUNK_SIZE, product)
+        cross_gram(f, r, DEFAULT_CHUNK_SIZE, product)
+        if covariances == "float32":
+            both_covariances(r, f, product)
+    if covariances == "float64":
+        mean_and_covariance(real.features, cache=False)
+        mean_and_covariance(fake.features, cache=False)
     return {}
 
 
@@ -255,14 +272,25 @@ def run(sizes: list[int], dim: int, repeats: int, peers: list[str] | None, metri
         rows = [timed(label, partial(ganbench_battery, real, fake, metrics), repeats, clear_memos)]
         with_fid = "fid" in metrics
         what = "RR, FF upper tiles; RF" + ("; 2 covariances" if with_fid else "")
-        rows.append(
-            timed(
-                f"floor: bare float32 products ({what})",
-                partial(floor, real, fake, with_fid),
-                repeats,
-                clear_memos,
+        for kernel, product in PRODUCT_KERNELS.items():
+            rows.append(
+                timed(
+                    f"floor: bare float32 products, {kernel} ({what})",
+                    partial(floor, real, fake, "float32" if with_fid else None, product),
+                    repeats,
+                    clear_memos,
+                )
             )
-        )
+        if with_fid:
+            rows.append(
+                timed(
+                    "floor, FID's covariances in float64 as FID needs them (Grams: oneDNN)",
+                    partial(floor, real, fake, "float64", row_products),
+                    repeats,
+                    clear_memos,
+                )
+            )
+        floors = len(rows) - 1
         for label, job in peer_jobs(real, fake).items():
             if peers is None or any(label.startswith(name + " (") for name in peers):
                 rows.append(timed(label, job, repeats, clear_memos))
@@ -276,7 +304,7 @@ def run(sizes: list[int], dim: int, repeats: int, peers: list[str] | None, metri
         for t in rows:
             spread = f"{t.median:.2f} | {min(t.seconds):.2f} | {max(t.seconds):.2f}"
             lines.append(f"| {t.label} | {spread} | {t.peak_gib:.2f} | {t.median / ours:.2f} |")
-        peer_rows = rows[2:]
+        peer_rows = rows[1 + floors :]
         if peer_rows:
             lines += [
                 "",
