@@ -9,6 +9,7 @@ from scipy.linalg import blas
 
 from ganbench.numerics.checks import as_features, positive_int
 from ganbench.numerics.memo import Memo, fingerprint, readonly
+from ganbench.runtime import blas_on_every_core
 
 # D x D float64 = 32 MiB at D = 2048; six entries keep real, fake, the real set's factor and spares.
 _STATS_MEMO = Memo(maxsize=6)
@@ -34,6 +35,10 @@ def mean_and_covariance(
     chunk_rows = positive_int("chunk_rows", chunk_rows)
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
+        with blas_on_every_core():
+            return scatter_statistics()
+
+    def scatter_statistics() -> tuple[np.ndarray, np.ndarray]:
         n, d = arr.shape
         mu = np.zeros(d)
         for i in range(0, n, chunk_rows):
@@ -131,6 +136,14 @@ def frechet_distances(
                 f"expected means [D] and covariances [D, D] of one D; got {mu1.shape}, {s1.shape}, "
                 f"{mu2.shape}, {s2.shape}"
             )
+    with blas_on_every_core():
+        return _frechet_values(mu1, s1, pairs)
+
+
+def _frechet_values(
+    mu1: np.ndarray, s1: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]]
+) -> list[float]:
+    """The values of :func:`frechet_distances` for checked float64 arguments."""
     s1 = _symmetric(s1)
     factor, triangular = _trace_factor(s1) if pairs else (s1, False)
     values = []
