@@ -54,6 +54,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import torch
+from threadpoolctl import threadpool_limits
 
 from benchmarks.bare_products import (
     OPENBLAS_VARIABLES,
@@ -139,7 +140,10 @@ def timed(
 
 
 def ganbench_battery(real: FeatureSet, fake: FeatureSet, metrics: list[str]) -> dict[str, float]:
-    scores = score(metrics, real=real, fake=fake, train=None, class_prior=None)
+    """ganbench's measures with the CLI's thread settings (:func:`ganbench.runtime.configure_threads`:
+    torch on every core, numpy's BLAS on one, except where ganbench raises it for a large product)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        scores = score(metrics, real=real, fake=fake, train=None, class_prior=None)
     return {s.key: s.value for s in scores}
 
 
