@@ -18,9 +18,11 @@ For each variant it reports discriminator steps per second (each consumes one re
 reference loop, of ganbench's loop with its default ``reference`` kernels (bit-identical losses)
 and with ``--train-kernels fast`` (channels-last convolutions, fused Adam: the same float32 math in
 another rounding order, so only the first logged losses are compared, by their relative
-difference), the ratios to the reference loop, and the machine. Wall time includes everything a
-training run does after the networks are built (batching, logging, divergence checks), not the
-network build.
+difference), with ``--train-kernels bf16`` (``fast`` plus bfloat16 autocast in the forward passes:
+opt-in mixed precision, which changes what is trained; ``benchmarks/mixed_precision.py`` reports
+its effect on the measures), the ratios to the reference loop, and the machine. Wall time
+includes everything a training run does after the networks are built (batching, logging,
+divergence checks), not the network build.
 """
 
 from __future__ import annotations
@@ -132,14 +134,16 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(machine_lines()), "\n")
     print(
         "| variant | reference loop D steps/s | ganbench (reference kernels) | ratio | losses | "
-        "ganbench --train-kernels fast | ratio | first losses vs reference |"
+        "ganbench --train-kernels fast | ratio | first losses vs reference | "
+        "ganbench --train-kernels bf16 (mixed precision) | ratio | first losses vs reference |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     fast_settings = dataclasses.replace(settings, kernels="fast")
+    mixed_settings = dataclasses.replace(settings, kernels="bf16")
     for name in args.variants.split(","):
         variant = VARIANTS[name]
-        ref_rates, ours_rates, fast_rates = [], [], []
-        same, gap = True, 0.0
+        ref_rates, ours_rates, fast_rates, mixed_rates = [], [], [], []
+        same, gap, mixed_gap = True, 0.0, 0.0
         for _ in range(args.repeats):
             seconds, steps, ref_log = reference_loop(variant, images, settings, 0, device)
             ref_rates.append(steps / seconds)
@@ -149,16 +153,21 @@ def main(argv: list[str] | None = None) -> None:
             seconds, steps, fast_log = ganbench_loop(variant, images, fast_settings, 0, device)
             fast_rates.append(steps / seconds)
             gap = max(gap, first_step_gap(fast_log, ref_log))
+            seconds, steps, mixed_log = ganbench_loop(variant, images, mixed_settings, 0, device)
+            mixed_rates.append(steps / seconds)
+            mixed_gap = max(mixed_gap, first_step_gap(mixed_log, ref_log))
         ref = statistics.median(ref_rates)
 
         def cell(rates: list[float]) -> str:
             return f"{statistics.median(rates):.1f} ({min(rates):.1f}–{max(rates):.1f})"
 
         ours, fast = statistics.median(ours_rates) / ref, statistics.median(fast_rates) / ref
+        mixed = statistics.median(mixed_rates) / ref
         print(
             f"| {name} | {cell(ref_rates)} | {cell(ours_rates)} | {ours:.2f} | "
             f"{'bit-identical' if same else 'DIFFERENT'} | {cell(fast_rates)} | {fast:.2f} | "
-            f"within {gap:.1e} relative |"
+            f"within {gap:.1e} relative | {cell(mixed_rates)} | {mixed:.2f} | "
+            f"within {mixed_gap:.1e} relative |"
         )
 
 

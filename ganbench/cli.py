@@ -131,9 +131,11 @@ STUDY_OPTIONS = [
     ),
     click.option(
         "--train-kernels",
-        help="reference (default: losses bit-identical to a plain PyTorch loop) or fast (channels-last "
+        help="reference (default: losses bit-identical to a plain PyTorch loop), fast (channels-last "
         "convolutions and a fused Adam: faster where those kernels are, other float32 rounding, so runs "
-        "are not bit-identical to reference ones).",
+        "are not bit-identical to reference ones) or bf16 (fast plus bfloat16 mixed precision in the "
+        "forward passes: opt-in, it changes what is trained; fast on CPUs with AVX512-BF16 or AMX and "
+        "on Ampere or later GPUs).",
     ),
     click.option(
         "--n-samples", type=int, help="Generated and held-out images compared (capped by the held-out split)."

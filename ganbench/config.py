@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from ganbench.classifier import ClassifierSettings
 
 PRESET_PACKAGE = "ganbench.presets"
@@ -37,7 +39,7 @@ class ConfigError(ValueError):
 
 
 #: The training kernel choices (``train.kernels``).
-TRAIN_KERNELS = ("reference", "fast")
+TRAIN_KERNELS = ("reference", "fast", "bf16")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ class TrainConfig:
     batch_size: int = 64  # real images per discriminator step
     log_every: int = 25  # generator steps between loss-log entries
     # "reference": the float32 kernels of a plain PyTorch loop (losses bit-identical to it); "fast":
-    # channels-last convolutions and a fused Adam (same float32 math, another rounding order)
+    # channels-last convolutions and a fused Adam (same float32 math, another rounding order); "bf16":
+    # "fast" plus bfloat16 autocast in the forward passes (opt-in mixed precision)
     kernels: str = "reference"
 
 
@@ -313,7 +316,15 @@ def check_config(config: RunConfig) -> RunConfig:
             "train.kernels",
             f"unknown training kernels {train.kernels!r}; choose one of {', '.join(TRAIN_KERNELS)} "
             "(reference: losses bit-identical to a plain PyTorch loop; fast: channels-last convolutions "
-            "and a fused Adam, other float32 rounding)",
+            "and a fused Adam, other float32 rounding; bf16: fast plus bfloat16 mixed precision in the "
+            "forward passes)",
+        )
+    device = resolve_device(config.device)
+    if train.kernels == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ConfigError(
+            "train.kernels",
+            f"bf16 training kernels need a GPU with bfloat16 (Ampere or later); {device} has none: "
+            "use --train-kernels fast or reference",
         )
 
     e = config.eval

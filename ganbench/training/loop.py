@@ -216,7 +216,11 @@ def train(
     computes (``benchmarks/train_speed.py`` checks the losses bit for bit); ``"fast"`` keeps
     images and convolution weights channels-last and steps a fused Adam, the same float32 math
     in another rounding order (faster on CPUs and GPUs; a run is then not bit-identical to a
-    reference run of the same seed, as training amplifies the first differences).
+    reference run of the same seed, as training amplifies the first differences); ``"bf16"`` is
+    ``"fast"`` with the forward passes (and the penalty's) in bfloat16 autocast: mixed
+    precision, with float32 weights, optimiser state and losses. It changes what is trained, so
+    its effect on the measures is reported (``benchmarks/mixed_precision.py``); it is fast only
+    where bfloat16 has hardware (AVX512-BF16 or AMX CPUs, Ampere or later GPUs).
     Each discriminator step draws the next real batch of an epoch-wise shuffled stream; a
     generator step follows every ``variant.critic_steps`` discriminator steps. Every random
     draw (initialisation, shuffling, z, penalty interpolation) comes from ``seed``.
@@ -262,7 +266,8 @@ def train(
         saved = read_training_state(checkpoints.path, fingerprint)
     channels, image_size = int(images.shape[1]), int(images.shape[-1])
     generator, discriminator = build_networks(variant, channels, image_size, seed, num_classes)
-    fast = settings.kernels == "fast"
+    fast = settings.kernels in ("fast", "bf16")
+    mixed = settings.kernels == "bf16"
     layout = torch.channels_last if fast else torch.contiguous_format
     generator.to(device, memory_format=layout).train()
     discriminator.to(device, memory_format=layout).train()
@@ -282,7 +287,12 @@ def train(
         return generator(z) if y is None else generator(z, y)
 
     def judge(x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        return discriminator(x) if y is None else discriminator(x, y)
+        scores = discriminator(x) if y is None else discriminator(x, y)
+        return scores.float()  # the losses in float32 (a float32 tensor is returned as it is)
+
+    def forwards() -> torch.autocast:
+        """bf16 mixed precision for the forward passes with ``kernels="bf16"``; otherwise off."""
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed)
 
     def g_step_classes() -> torch.Tensor | None:
         if classes is None or num_classes is None:
@@ -360,7 +370,8 @@ def train(
             break
         if variant.joint_loss is not None:  # one step of both networks on one real batch (the VAE)
             real, _ = batches.next()
-            loss, parts = variant.joint_loss(generator, discriminator, real, rng)
+            with forwards():
+                loss, parts = variant.joint_loss(generator, discriminator, real, rng)
             opt_d.zero_grad(set_to_none=True)
             opt_g.zero_grad(set_to_none=True)
             loss.backward()
@@ -373,14 +384,15 @@ def train(
         else:
             for _ in range(variant.critic_steps):
                 real, real_classes = batches.next()
-                with torch.no_grad():
-                    fake = generate(latent(), real_classes)
-                real_scores, fake_scores = judge(real, real_classes), judge(fake, real_classes)
-                keywords = state.loss_keywords() if state is not None else {}
-                d_loss = variant.discriminator_loss(real_scores, fake_scores, **keywords)
-                if variant.penalty is not None:
-                    critic = discriminator if real_classes is None else partial(judge, y=real_classes)
-                    d_loss = d_loss + variant.penalty(critic, real, fake, rng)
+                with forwards():
+                    with torch.no_grad():
+                        fake = generate(latent(), real_classes)
+                    real_scores, fake_scores = judge(real, real_classes), judge(fake, real_classes)
+                    keywords = state.loss_keywords() if state is not None else {}
+                    d_loss = variant.discriminator_loss(real_scores, fake_scores, **keywords)
+                    if variant.penalty is not None:
+                        critic = discriminator if real_classes is None else partial(judge, y=real_classes)
+                        d_loss = d_loss + variant.penalty(critic, real, fake, rng)
                 opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
                 opt_d.step()
@@ -397,7 +409,8 @@ def train(
             # kernels, so G's gradients and the losses stay bit-identical to a plain loop's.
             discriminator.requires_grad_(False)
             z, fake_classes = latent(), g_step_classes()
-            g_loss = variant.generator_loss(judge(generate(z, fake_classes), fake_classes))
+            with forwards():
+                g_loss = variant.generator_loss(judge(generate(z, fake_classes), fake_classes))
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             discriminator.requires_grad_(True)
