@@ -194,7 +194,14 @@ class SharedPass:
         self.candidates: dict[str, SelfCandidates] = {}
         self.members: dict[BallTest, BallMembers] = {}
         self.kid: dict[KidPlan, tuple[float, float]] = {}
+        self._fingerprints: dict[str, str] = {}
         self._compute()
+
+    def _fingerprint(self, side: str) -> str:
+        """The content key of one side's array, hashed once (the array is read-only while shared)."""
+        if side not in self._fingerprints:
+            self._fingerprints[side] = fingerprint(self.arrays[side])
+        return self._fingerprints[side]
 
     def _compute(self) -> None:
         real, fake = self.arrays["real"], self.arrays["fake"]
@@ -225,7 +232,7 @@ class SharedPass:
         key = None
         if side == "real":  # evaluations against one real set pay for its pass once
             plans = tuple(sorted((repr(sums.plan), sums.n_fake) for sums in kid_sums))
-            key = ("real-self-pass", fingerprint(self.arrays["real"]), self.chunk, keep if want else 0, plans)
+            key = ("real-self-pass", self._fingerprint("real"), self.chunk, keep if want else 0, plans)
             found = _REAL_PASS_MEMO.get(key)
             if found is not None:
                 candidates, real_sums = found
@@ -279,6 +286,9 @@ class SharedPass:
         side_of = {id(a): side for side, a in self.arrays.items()}
         if question == "checked":  # finite, 2-D, C-contiguous: as_features checked it on the way in
             return True if id(args[0]) in side_of else None
+        if question == "fingerprint":
+            side = side_of.get(id(args[0]))
+            return self._fingerprint(side) if side is not None else None
         if question == "radius":
             x, k = args
             side = side_of.get(id(x))
