@@ -55,7 +55,7 @@ BAD_OPTIONS = [
     (["--budget-kimg", "nan"], ["'--budget-kimg'", "got nan", "finite"]),
     (["--budget-kimg", "inf"], ["'--budget-kimg'", "got inf", "finite"]),
     (["--budget-seconds", "-1"], ["'--budget-seconds'", "got -1", "positive"]),
-    (["--train-kernels", "fastest"], ["'--train-kernels'", "'fastest'", "reference, fast"]),
+    (["--train-kernels", "fastest"], ["'--train-kernels'", "'fastest'", "reference, fast, bf16"]),
     (["--n-samples", "1"], ["'--n-samples'", "got 1", ">= 2"]),
     (["--bootstrap", "-1"], ["'--bootstrap'", "got -1", ">= 0"]),
     (["--eval-every", "0"], ["'--eval-every'", "got 0", "positive"]),

@@ -28,8 +28,11 @@ def fingerprint(x: np.ndarray) -> str:
     read-only (:mod:`~ganbench.numerics.active_pass`) is hashed once per pass.
     """
     known = active_pass.ask("fingerprint", x)
-    if known is not None:
-        return known
+    return known if known is not None else content_hash(x)
+
+
+def content_hash(x: np.ndarray) -> str:
+    """:func:`fingerprint` computed from the bytes, without asking a shared pass."""
     arr = np.ascontiguousarray(x)
     h = hashlib.sha256()
     h.update(repr((arr.shape, arr.dtype.str)).encode())

@@ -54,7 +54,7 @@ from ganbench.numerics.distances import (
 )
 from ganbench.numerics.float32_matmul import float32_products, row_products
 from ganbench.numerics.kernels import kid_rounds
-from ganbench.numerics.memo import Memo, fingerprint
+from ganbench.numerics.memo import Memo, content_hash
 
 SIDES = ("real", "fake")
 
@@ -200,7 +200,7 @@ class SharedPass:
     def _fingerprint(self, side: str) -> str:
         """The content key of one side's array, hashed once (the array is read-only while shared)."""
         if side not in self._fingerprints:
-            self._fingerprints[side] = fingerprint(self.arrays[side])
+            self._fingerprints[side] = content_hash(self.arrays[side])
         return self._fingerprints[side]
 
     def _compute(self) -> None:

@@ -37,7 +37,8 @@ FIELDS: tuple[str, ...] = (
     "train_seconds",
     "budget_kimg",  # budget requested: kimg (runs before 0.2 lack this and the next field)
     "budget_seconds",  # budget requested: wall-clock cap per run, None when uncapped
-    "train_kernels",  # (0.6) reference | fast (channels-last convs, fused Adam); None before: reference
+    "train_kernels",  # (0.6) reference | fast (channels-last convs, fused Adam) | bf16 (fast + bf16 autocast,
+    # opt-in mixed precision); None before 0.6: reference
     "train_threads",  # (0.7) torch CPU threads of the training job: CPU convolutions round differently
     # with another count, so runs agree bit for bit only at equal counts (--jobs N, Ray: cores / N, 1)
     "extractor",  # extractor name

@@ -12,7 +12,7 @@ from ganbench.evaluation.scoring import score
 from ganbench.metrics.density_coverage import density_coverage
 from ganbench.metrics.kid import kid
 from ganbench.metrics.precision_recall import precision_recall
-from ganbench.numerics import distances, shared_pass
+from ganbench.numerics import distances, memo, shared_pass
 from ganbench.numerics.kernels import kid_rounds
 from ganbench.numerics.memo import clear_memos
 
@@ -163,3 +163,24 @@ def test_a_second_generated_set_against_the_same_real_set_scans_only_itself(
 def test_sets_of_different_widths_are_refused_with_a_clear_error(make_features: Features) -> None:
     with pytest.raises(ValueError, match="same feature size"):
         shared_pass.SharedPass(make_features(20, 4), make_features(20, 5), shared_pass.Needs(knn={"real": 3}))
+
+
+def test_a_shared_pass_gives_each_arrays_fingerprint_once_and_the_same_as_its_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inside ``sharing`` the memos' content keys of the pass's arrays come from the pass (hashed
+    once), equal the hash of the bytes, and an array it does not hold is hashed as before."""
+    rng = np.random.default_rng(0)
+    real, fake, other = (rng.standard_normal((50, 8)).astype(np.float32) for _ in range(3))
+    expected = {name: memo.content_hash(a) for name, a in (("real", real), ("fake", fake), ("other", other))}
+    hashed: list[int] = []
+    original = memo.content_hash
+    monkeypatch.setattr(shared_pass, "content_hash", lambda a: hashed.append(id(a)) or original(a))
+    needs = shared_pass.Needs(knn={"real": 3})
+    with shared_pass.sharing(real, fake, needs):
+        for _ in range(3):
+            assert memo.fingerprint(real) == expected["real"]
+            assert memo.fingerprint(fake) == expected["fake"]
+        assert memo.fingerprint(other) == expected["other"]
+    assert sorted(hashed) == sorted([id(real), id(fake)])  # one hash per array of the pass
+    assert memo.fingerprint(real) == expected["real"]  # after the block: from the bytes again

@@ -105,3 +105,35 @@ def test_fast_kernels_train_the_same_networks_channels_last(images: torch.Tensor
     first_fast, first_reference = fast.losses[0], reference.losses[0]
     assert first_fast["d_loss"] == pytest.approx(first_reference["d_loss"], rel=1e-3)
     assert first_fast["g_loss"] == pytest.approx(first_reference["g_loss"], rel=1e-3)
+
+
+@pytest.mark.parametrize("name", ["vanilla", "dcgan", "wgan-gp"])
+def test_bf16_kernels_run_the_forward_passes_in_bfloat16_and_keep_float32_weights(
+    name: str, images: torch.Tensor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mixed precision: the networks see bfloat16 inside the training forward passes (the penalty's
+    too), while weights, optimiser state and losses stay float32; the first losses are the float32
+    ones to bfloat16's precision (8 significant bits, compounded over a few layers)."""
+    settings = TrainConfig(kimg=0.16, batch_size=16, log_every=2, kernels="bf16")
+    seen: set[torch.dtype] = set()
+    original = nn.Linear.forward if name == "vanilla" else nn.Conv2d.forward
+
+    def spying(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        out = original(module, x)
+        seen.add(out.dtype)
+        return out
+
+    monkeypatch.setattr(nn.Linear if name == "vanilla" else nn.Conv2d, "forward", spying)
+    mixed = train(VARIANTS[name], images, settings, seed=0, progress=False)
+    monkeypatch.undo()
+    reference = train(
+        VARIANTS[name], images, dataclasses.replace(settings, kernels="reference"), seed=0, progress=False
+    )
+    assert seen == {torch.bfloat16}
+    assert mixed.status == "ok" and mixed.d_steps == reference.d_steps
+    weights = list(mixed.generator.parameters()) + list(mixed.discriminator.parameters())
+    assert all(w.dtype == torch.float32 for w in weights)
+    assert all(isinstance(row["d_loss"], float) and math.isfinite(row["d_loss"]) for row in mixed.losses)
+    first_mixed, first_reference = mixed.losses[0], reference.losses[0]
+    assert first_mixed["g_loss"] == pytest.approx(first_reference["g_loss"], rel=0.05, abs=0.05)
+    assert first_mixed["d_loss"] == pytest.approx(first_reference["d_loss"], rel=0.05, abs=0.05)

@@ -203,10 +203,12 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result(
     assert resumed.seconds > 0 and whole.resumed_from_kimg is None
 
 
+@pytest.mark.parametrize("kernels", ["fast", "bf16"])
 def test_fast_kernels_resume_to_the_uninterrupted_fast_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kernels: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = TrainConfig(kimg=0.16, batch_size=8, log_every=1, kernels="fast")  # channels-last, fused Adam
+    # fast: channels-last, fused Adam; bf16: the same plus bfloat16 autocast in the forward passes
+    settings = TrainConfig(kimg=0.16, batch_size=8, log_every=1, kernels=kernels)
     whole = run("dcgan", TrainingCheckpoints(tmp_path / "whole.pt", every_seconds=math.inf), settings)
     saves = TrainingCheckpoints(tmp_path / "job.pt", every_seconds=math.inf, every_g_steps=4)
     resumed, _, _ = interrupted_then_resumed(monkeypatch, "dcgan", saves, 10, settings)
