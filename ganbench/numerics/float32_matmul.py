@@ -73,9 +73,23 @@ def row_products(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     work = a.shape[0] * b.shape[0] * a.shape[1]
     if a.device.type == "cpu" and work >= _ONEDNN_MIN_WORK and _onednn_usable is not False:
         if _onednn_usable is None:
-            _onednn_usable = torch.backends.mkldnn.is_available() and hasattr(
-                torch.ops.mkldnn, "_linear_pointwise"
-            )
+            _onednn_usable = _onednn_works()
         if _onednn_usable:
-            return torch.ops.mkldnn._linear_pointwise(a.contiguous(), b.contiguous(), None, "none", [], "")
+            return _onednn_product(a, b)
     return a @ b.T
+
+
+def _onednn_product(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.ops.mkldnn._linear_pointwise(a.contiguous(), b.contiguous(), None, "none", [], "")
+
+
+def _onednn_works() -> bool:
+    """Whether this torch has oneDNN's CPU product and it runs here (a private op: a build or CPU
+    without it falls back to ``torch.mm``, which computes the same float32 arithmetic)."""
+    if not (torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")):
+        return False
+    probe = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    try:
+        return bool(torch.equal(_onednn_product(probe, probe), probe @ probe.T))  # small integers: exact
+    except RuntimeError:
+        return False

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganbench.numerics import float32_matmul
 from ganbench.numerics.float32_matmul import float32_products, row_products
 
 U32 = 2.0**-24
@@ -65,3 +66,16 @@ def test_row_products_of_strided_inputs_equal_those_of_contiguous_copies() -> No
         strided = row_products(a[:, ::2], b.T[:, ::2])
         contiguous = row_products(a[:, ::2].contiguous(), b.T[:, ::2].contiguous())
     np.testing.assert_array_equal(strided.numpy(), contiguous.numpy())
+
+
+def test_a_torch_whose_onednn_product_fails_falls_back_to_torch_mm(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("no oneDNN kernel for this CPU")
+
+    monkeypatch.setattr(float32_matmul, "_onednn_usable", None)
+    monkeypatch.setattr(float32_matmul, "_onednn_product", failing)
+    a = torch.arange(64 * 64, dtype=torch.float32).reshape(64, 64) % 7
+    with float32_products():
+        got = row_products(a, a)
+    assert float32_matmul._onednn_usable is False
+    assert torch.equal(got, a @ a.T)
