@@ -50,3 +50,19 @@ def test_a_differing_field_is_named(field: str, other: object) -> None:
 def test_a_field_an_old_run_lacks_is_not_compared() -> None:
     rows = _rows(real_sha256="ffff")  # the first (older) record has no real_sha256
     assert protocol_conflicts(records_frame(rows)) == []
+
+
+def test_seeds_trained_in_bf16_and_in_float32_are_not_pooled() -> None:
+    rows = _rows(train_kernels="bf16")
+    rows[0]["train_kernels"] = "reference"
+    with pytest.raises(ProtocolMismatchError, match="fid/fid: training_precision differs"):
+        summary(records_frame(rows))
+
+
+@pytest.mark.parametrize(("first", "second"), [("reference", "fast"), (None, "reference"), ("bf16", "bf16")])
+def test_the_same_training_precision_is_pooled(first: str | None, second: str) -> None:
+    """reference and fast kernels are the same float32 math; a run before train_kernels was recorded
+    trained with reference kernels."""
+    rows = _rows(train_kernels=second)
+    rows[0]["train_kernels"] = first
+    assert summary(records_frame(rows))["n_seeds"].tolist() == [2]
