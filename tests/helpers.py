@@ -108,3 +108,11 @@ def mixed_sets(n: int, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
     near = np.sin(1.7 * i + 0.9 * j * j + 0.3) + 0.5 * np.cos(0.31 * i * (j + 1))
     real, far = curve_sets(n, m, d)
     return real, np.vstack([near[: m // 2], far[m // 2 :]])
+
+
+#: The named inputs of the pr-cover and p-precision-recall reference values (keys as in their tables).
+REFERENCE_INPUTS = {
+    "curve 60x50x5": lambda: curve_sets(60, 50, 5),
+    "curve 200x150x8": lambda: curve_sets(200, 150, 8),
+    "mixed 120x100x6": lambda: mixed_sets(120, 100, 6),
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import curve_sets, mixed_sets
+from helpers import REFERENCE_INPUTS, curve_sets, mixed_sets
 
 from ganbench.metrics.pr_cover import pr_cover, pr_cover_samples
 from ganbench.numerics.shared_pass import Needs, sharing
@@ -23,16 +23,11 @@ REFERENCE = {
     ("mixed 120x100x6", 3, 9): (0.9416666666666667, 0.69),
     ("mixed 120x100x6", 2, 4): (0.7, 0.58),
 }
-INPUTS = {
-    "curve 60x50x5": lambda: curve_sets(60, 50, 5),
-    "curve 200x150x8": lambda: curve_sets(200, 150, 8),
-    "mixed 120x100x6": lambda: mixed_sets(120, 100, 6),
-}
 
 
 @pytest.mark.parametrize(("inputs", "k", "k_prime"), list(REFERENCE))
 def test_agrees_with_the_reference_code(inputs: str, k: int, k_prime: int) -> None:
-    real, fake = INPUTS[inputs]()
+    real, fake = REFERENCE_INPUTS[inputs]()
     out = pr_cover(real=real, fake=fake, k=k, k_prime=k_prime)
     precision, recall = REFERENCE[(inputs, k, k_prime)]
     assert out["cover_precision"] == pytest.approx(precision, abs=1e-15)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import curve_sets, mixed_sets
+from helpers import REFERENCE_INPUTS, curve_sets, mixed_sets
 
 from ganbench.metrics.probabilistic_pr import p_precision_recall, p_precision_recall_samples
 from ganbench.numerics.shared_pass import Needs, sharing
@@ -20,16 +20,11 @@ REFERENCE = {
     ("curve 200x150x8", 4, 1.2): (0.04397841804345832, 0.0031555937918363664),
     ("mixed 120x100x6", 4, 1.2): (0.6030483469009116, 0.7719357158170279),
 }
-INPUTS = {
-    "curve 60x50x5": lambda: curve_sets(60, 50, 5),
-    "curve 200x150x8": lambda: curve_sets(200, 150, 8),
-    "mixed 120x100x6": lambda: mixed_sets(120, 100, 6),
-}
 
 
 @pytest.mark.parametrize(("inputs", "k", "a"), list(REFERENCE))
 def test_agrees_with_the_reference_code(inputs: str, k: int, a: float) -> None:
-    real, fake = INPUTS[inputs]()
+    real, fake = REFERENCE_INPUTS[inputs]()
     out = p_precision_recall(real=real, fake=fake, k=k, a=a)
     precision, recall = REFERENCE[(inputs, k, a)]
     assert out["p_precision"] == pytest.approx(precision, rel=1e-12, abs=1e-15)
