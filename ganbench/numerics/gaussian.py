@@ -36,20 +36,17 @@ def mean_and_covariance(
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         with blas_on_every_core():
-            return scatter_statistics()
-
-    def scatter_statistics() -> tuple[np.ndarray, np.ndarray]:
-        n, d = arr.shape
-        mu = np.zeros(d)
-        for i in range(0, n, chunk_rows):
-            mu += arr[i : i + chunk_rows].sum(axis=0, dtype=np.float64)
-        mu /= n
-        scatter = np.zeros((d, d))
-        buffer = np.empty((min(chunk_rows, n), d))
-        for i in range(0, n, chunk_rows):
-            c = np.subtract(arr[i : i + chunk_rows], mu, out=buffer[: min(chunk_rows, n - i)])
-            scatter += c.T @ c  # numpy sees one operand and its transpose: a symmetric (syrk) product
-        return readonly(mu), readonly(scatter / (n - 1))
+            n, d = arr.shape
+            mu = np.zeros(d)
+            for i in range(0, n, chunk_rows):
+                mu += arr[i : i + chunk_rows].sum(axis=0, dtype=np.float64)
+            mu /= n
+            scatter = np.zeros((d, d))
+            buffer = np.empty((min(chunk_rows, n), d))
+            for i in range(0, n, chunk_rows):
+                c = np.subtract(arr[i : i + chunk_rows], mu, out=buffer[: min(chunk_rows, n - i)])
+                scatter += c.T @ c  # numpy sees one operand and its transpose: a symmetric (syrk) product
+            return readonly(mu), readonly(scatter / (n - 1))
 
     if not cache:
         return compute()

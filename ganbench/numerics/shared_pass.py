@@ -118,16 +118,15 @@ class _KidSums:
             if self.whole
             else kid_rounds(n_real, n_fake, plan.subsets, plan.subset_size, plan.seed)
         )
+        # round x row indicators [rounds, N]: a tile's columns are a contiguous block for row_products
         self.members = {
-            "fake": torch.zeros((n_fake, len(rounds)), dtype=torch.float32, device=device),
-            "real": torch.zeros((n_real, len(rounds)), dtype=torch.float32, device=device),
+            "fake": torch.zeros((len(rounds), n_fake), dtype=torch.float32, device=device),
+            "real": torch.zeros((len(rounds), n_real), dtype=torch.float32, device=device),
         }
         for s, (fake_positions, real_positions) in enumerate(rounds):
-            self.members["fake"][torch.from_numpy(fake_positions).to(device), s] = 1.0
-            self.members["real"][torch.from_numpy(real_positions).to(device), s] = 1.0
+            self.members["fake"][s, torch.from_numpy(fake_positions).to(device)] = 1.0
+            self.members["real"][s, torch.from_numpy(real_positions).to(device)] = 1.0
         # x·y / d + 1 = a_i + a_j − ‖x_i − x_j‖² / (2d), with a = ‖x‖² / (2d) + 1/2
-        # rounds x rows copies, so a tile's columns are a contiguous block for row_products
-        self.members_by_round = {side: m.T.contiguous() for side, m in self.members.items()}
         self.halves = {side: (norms[side] / (2.0 * dim) + 0.5).float() for side in SIDES}
         self.sums = {
             pair: torch.zeros(len(rounds), dtype=torch.float64, device=device) for pair in ("ff", "rr", "fr")
@@ -150,8 +149,8 @@ class _KidSums:
         kernel.add_(d2, alpha=-0.5 / self.dim).pow_(self.plan.degree)
         if pair != "fr" and rows.start == cols.start:
             kernel.fill_diagonal_(0.0)
-        in_rounds = row_products(kernel, self.members_by_round[col_side][:, cols])  # [rows, rounds]
-        per_round = in_rounds * self.members[row_side][rows]
+        in_rounds = row_products(kernel, self.members[col_side][:, cols])  # [rows, rounds]
+        per_round = in_rounds * self.members[row_side][:, rows].T
         self.sums[pair] += (2.0 if mirrored else 1.0) * per_round.sum(dim=0, dtype=torch.float64)
 
     def value(self) -> tuple[float, float]:
